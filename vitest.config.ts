@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['crypto/**/*.test.ts', 'api/**/*.test.ts', 'web/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['test/bench/**', 'node_modules/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Browser and server suites start real processes; keep the 2-core machine responsive.
+    maxWorkers: 2,
+  },
+})
