@@ -33,13 +33,26 @@ export type Label =
   | 'tnr/v1/secret-id'
   | 'tnr/v1/rate-limit'
   | 'tnr/v1/pow-hmac'
+  /** MAC over a proof-of-work challenge body, keyed by the pow-hmac subkey (docs/api.md). */
+  | 'tnr/v1/pow-challenge'
+  /** MAC of a client address or lookup id for in-memory rate-limit keys (api/rate-limit.ts). */
+  | 'tnr/v1/rate-limit-key'
   | 'tnr/v1/fake-salt'
   | 'tnr/v1/totp-key'
   | 'tnr/v1/session'
   | 'tnr/v1/setup-token'
+  /** Seed of the server's Ed25519 receipt signing key, derived from the server secret (api/secrets.ts). */
+  | 'tnr/v1/receipt-seed'
+  /** Test-only deterministic byte stream for the noise sampler (crypto/laplace.ts). */
+  | 'tnr/v1/test-stream'
   | `tnr/v1/sig/${string}`
 
-export function H(backend: CryptoBackend, label: Label, parts: Uint8Array[] = [], outLength = 32): Uint8Array {
+export function H(
+  backend: CryptoBackend,
+  label: Label,
+  parts: Uint8Array[] = [],
+  outLength = 32,
+): Uint8Array {
   if (!/^[\x20-\x7e]+$/.test(label)) throw new CryptoError('bad_argument', 'labels are printable ASCII')
   return backend.blake2b(concat(utf8(label), Uint8Array.of(0), ...parts), outLength)
 }

@@ -1,0 +1,93 @@
+/**
+ * @module api/app
+ * Builds the Hono app from its dependencies (STYLE.md: `createApp({ db, config, clock, secrets })`),
+ * so tests build a real app on a real database with no globals and no running server.
+ *
+ * Order of concerns, outermost first: security headers on every response → optional request log
+ * (pattern, status, duration only) → body size limit for /api → route modules → JSON 404 → the one
+ * `onError` that turns every failure into `{ error: { code, message } }` (api/errors.ts).
+ */
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Db } from './db/index.ts'
+import type { Config } from './env.ts'
+import { AppError, toErrorResponse } from './errors.ts'
+import { describeInternalError, type Logger, requestLogger, silentLogger } from './log.ts'
+import { pageRoutes, securityHeaders } from './pages.ts'
+import { healthRoutes } from './routes/health.ts'
+import type { ServerSecrets } from './secrets.ts'
+
+export type Clock = { now(): Date }
+export const systemClock: Clock = { now: () => new Date() }
+
+export type AppDeps = {
+  readonly db: Db
+  readonly config: Config
+  readonly clock: Clock
+  readonly secrets: ServerSecrets
+  /** Where request lines and internal faults go; silent when omitted (tests). */
+  readonly logger?: Logger
+}
+
+/** Default limit for any /api request body (DESIGN §7 "Body size limits per route"). */
+export const DEFAULT_BODY_LIMIT = 64 * 1024
+
+/**
+ * Routes that accept larger bodies, by path prefix; the longest matching prefix wins. Every
+ * exception to the default is listed here, in one place a reviewer can read.
+ */
+export const BODY_LIMITS: ReadonlyArray<readonly [prefix: string, maxBytes: number]> = [
+  // e.g. ['/api/reports', 2 * 1024 * 1024], added by the modules that need them
+]
+
+export function bodyLimitFor(pathname: string, limits = BODY_LIMITS): number {
+  let best: readonly [string, number] | undefined
+  for (const entry of limits) {
+    if (pathname === entry[0] || pathname.startsWith(`${entry[0]}/`)) {
+      if (best === undefined || entry[0].length > best[0].length) best = entry
+    }
+  }
+  return best?.[1] ?? DEFAULT_BODY_LIMIT
+}
+
+const tooLarge = () => {
+  throw new AppError('payload_too_large')
+}
+
+export function createApp(deps: AppDeps) {
+  const logger = deps.logger ?? silentLogger
+  const limits = new Map<number, ReturnType<typeof bodyLimit>>()
+  const limitFor = (maxSize: number) => {
+    let middleware = limits.get(maxSize)
+    if (middleware === undefined) {
+      middleware = bodyLimit({ maxSize, onError: tooLarge })
+      limits.set(maxSize, middleware)
+    }
+    return middleware
+  }
+
+  const app = new Hono()
+    .use(securityHeaders())
+    .use(requestLogger(logger))
+    .use('/api/*', async function apiBodyLimit(c, next) {
+      return limitFor(bodyLimitFor(c.req.path))(c, next)
+    })
+    // ---- Route modules (one per resource, DESIGN §7). Mount new ones here: ----
+    .route('/api', healthRoutes(deps))
+    // ---- end of route modules ----
+    .route('/', pageRoutes(deps.config.webDist))
+
+  app.notFound(() => {
+    throw new AppError('not_found')
+  })
+
+  app.onError((error, c) => {
+    const { status, body, internal } = toErrorResponse(error)
+    if (internal) logger.error(`Internal error on ${c.req.method} ${c.req.routePath}: ${describeInternalError(error)}`)
+    return c.json(body, status)
+  })
+
+  return app
+}
+
+export type AppType = ReturnType<typeof createApp>

@@ -1,0 +1,170 @@
+/**
+ * @module api/env
+ * Configuration: `process.env` parsed once by zod into one typed object (STYLE.md
+ * "Configuration"). Nothing else in the server reads `process.env`.
+ *
+ * A bad value stops the server with one line naming the variable, what it must be and what it
+ * got — except for `DATABASE_URL`, whose value may carry a password and is never echoed.
+ */
+import path from 'node:path'
+import { z } from 'zod'
+
+export const NODE_ENVS = ['production', 'development', 'test'] as const
+export type NodeEnv = (typeof NODE_ENVS)[number]
+
+export type Config = {
+  readonly host: string
+  readonly port: number
+  /** Absolute path of the data directory (PGlite files, lock, default secret file). */
+  readonly dataDir: string
+  /** PostgreSQL URL; absent means the embedded PGlite in `dataDir/pglite`. */
+  readonly databaseUrl: string | undefined
+  /** Origin used in setup and invite links, without a trailing slash. */
+  readonly publicUrl: string
+  /** Honour `X-Forwarded-Proto` from a TLS-terminating proxy (never client addresses). */
+  readonly trustProxy: boolean
+  readonly serverSecretFile: string
+  readonly nodeEnv: NodeEnv
+  /** Where `vite build` writes the web pages. */
+  readonly webDist: string
+  /** Test-only delay before a submission commits (crash tests, DESIGN §10); 0 outside NODE_ENV=test. */
+  readonly commitDelayMs: number
+  /** Proof-of-work difficulty at rest and its cap (api/storage/limits.ts explains the defaults). */
+  readonly powBaseBits?: number
+  readonly powMaxBits?: number
+  /**
+   * Every client looks alike (an onion service, or a proxy that hides addresses): rate limits
+   * are global plus per lookup id instead of per address (DESIGN §4).
+   */
+  readonly clientsLookAlike?: boolean
+}
+
+/** What each variable must be, as shown in the one-line error. */
+const EXPECTED = {
+  HOST: 'a host name or IP address',
+  PORT: 'an integer between 1 and 65535',
+  DATA_DIR: 'a directory path',
+  DATABASE_URL: 'a postgres:// or postgresql:// URL',
+  PUBLIC_URL: 'an http:// or https:// origin without a path, query or fragment (e.g. https://report.example.org)',
+  TRUST_PROXY: '0 or 1',
+  SERVER_SECRET_FILE: 'a file path',
+  NODE_ENV: `one of ${NODE_ENVS.join(', ')}`,
+  WEB_DIST: 'a directory path',
+  COMMIT_DELAY_MS: 'an integer between 0 and 60000',
+  POW_BASE_BITS: 'an integer between 0 and 24',
+  POW_MAX_BITS: 'an integer between 0 and 24',
+  CLIENTS_LOOK_ALIKE: '0 or 1',
+} as const
+type VariableName = keyof typeof EXPECTED
+
+/** Values never echoed in errors (a URL may carry a password). */
+const SECRET_VALUES: ReadonlySet<VariableName> = new Set(['DATABASE_URL'])
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
+const optionalText = z.preprocess(emptyAsUndefined, z.string().min(1).optional())
+const integer = (min: number, max: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[0-9]{1,6}$/)
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional(),
+  )
+
+const schema = z.object({
+  HOST: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9.:[\]-]+$/).optional()),
+  PORT: integer(1, 65535),
+  DATA_DIR: optionalText,
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((value) => {
+        try {
+          const url = new URL(value)
+          return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.host !== ''
+        } catch {
+          return false
+        }
+      })
+      .optional(),
+  ),
+  PUBLIC_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value) => value.replace(/\/+$/, ''))
+      .refine((value) => {
+        try {
+          const url = new URL(value)
+          return (
+            (url.protocol === 'http:' || url.protocol === 'https:') &&
+            url.origin === value &&
+            url.username === '' &&
+            url.password === ''
+          )
+        } catch {
+          return false
+        }
+      })
+      .optional(),
+  ),
+  TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['0', '1']).optional()),
+  SERVER_SECRET_FILE: optionalText,
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(NODE_ENVS).optional()),
+  WEB_DIST: optionalText,
+  COMMIT_DELAY_MS: integer(0, 60_000),
+  POW_BASE_BITS: integer(0, 24),
+  POW_MAX_BITS: integer(0, 24),
+  CLIENTS_LOOK_ALIKE: z.preprocess(emptyAsUndefined, z.enum(['0', '1']).optional()),
+})
+
+/** The host as it appears in a URL (IPv6 in brackets; a wildcard bind address becomes loopback). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::' || host === '[::]') return '[::1]'
+  if (host.includes(':') && !host.startsWith('[')) return `[${host}]`
+  return host
+}
+
+/**
+ * Parses an environment (pure apart from resolving relative paths against the working
+ * directory). Throws `ConfigError` whose message is the one line to print.
+ */
+export function parseEnv(env: Readonly<Record<string, string | undefined>>): Config {
+  const result = schema.safeParse(env)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const name = (issue?.path[0] ?? 'configuration') as VariableName
+    const expected = EXPECTED[name] ?? 'valid'
+    const raw = env[name]
+    const got = SECRET_VALUES.has(name) ? 'a value that is not one (not shown)' : JSON.stringify(raw ?? '')
+    throw new ConfigError(`Configuration error: ${name} must be ${expected} (got ${got}).`)
+  }
+  const vars = result.data
+  const host = vars.HOST ?? '127.0.0.1'
+  const port = vars.PORT ?? 8080
+  const dataDir = path.resolve(vars.DATA_DIR ?? './data')
+  const nodeEnv = vars.NODE_ENV ?? 'production'
+  return {
+    host,
+    port,
+    dataDir,
+    databaseUrl: vars.DATABASE_URL,
+    publicUrl: vars.PUBLIC_URL ?? `http://${urlHost(host)}:${port}`,
+    trustProxy: vars.TRUST_PROXY === '1',
+    serverSecretFile: path.resolve(vars.SERVER_SECRET_FILE ?? path.join(dataDir, 'server-secret')),
+    nodeEnv,
+    webDist: path.resolve(vars.WEB_DIST ?? './dist/web'),
+    commitDelayMs: nodeEnv === 'test' ? (vars.COMMIT_DELAY_MS ?? 0) : 0,
+    ...(vars.POW_BASE_BITS === undefined ? {} : { powBaseBits: vars.POW_BASE_BITS }),
+    ...(vars.POW_MAX_BITS === undefined ? {} : { powMaxBits: vars.POW_MAX_BITS }),
+    clientsLookAlike: vars.CLIENTS_LOOK_ALIKE === '1',
+  }
+}

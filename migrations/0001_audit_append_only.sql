@@ -1,0 +1,18 @@
+-- The audit log is append-only (DESIGN.md §6): rows can be inserted, never changed or removed.
+-- A database owner can still drop the trigger; audit:verify's hash chain and the admin-signed
+-- checkpoints detect what this trigger cannot prevent.
+CREATE FUNCTION "audit_log_append_only"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only (% refused)', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER "audit_log_no_update_delete"
+  BEFORE UPDATE OR DELETE ON "audit_log"
+  FOR EACH ROW EXECUTE FUNCTION "audit_log_append_only"();
+--> statement-breakpoint
+CREATE TRIGGER "audit_log_no_truncate"
+  BEFORE TRUNCATE ON "audit_log"
+  FOR EACH STATEMENT EXECUTE FUNCTION "audit_log_append_only"();

@@ -1,0 +1,197 @@
+/**
+ * @module web/shared/case-session
+ * What a reporter can do to their case once it exists (intake after submission, follow-up after
+ * entering the receipt): post a message, post the desk-only contact item, upload evidence files
+ * with their kind-7 manifest. Every write is signed with the reporter's receipt-derived key and
+ * carries a proof of work, solved again and resent on `409 pow_spent` (DESIGN §5, §7).
+ *
+ * Sequence numbers: each item's signed body carries its position in the case (`seq`), which the
+ * server cannot check inside the ciphertext; the session tracks the next position from the
+ * thread it read and the server's answers.
+ */
+import { toBase64 } from '../../crypto/bytes.ts'
+import type { ReceiptKeys } from '../../crypto/receipt.ts'
+import type { DeskKey } from '../../crypto/statements.ts'
+import { createStreamEncryptor, type StreamEncryptor } from '../../crypto/stream.ts'
+import { ApiError, api, type Credentials } from './api.ts'
+import { stripMetadata } from './metadata.ts'
+import type { PowSolver } from './pow.ts'
+import { backend, sealReporterItem, wipeReceiptKeys } from './reporter-crypto.ts'
+import { type ManifestBody, todayUtc } from './report-schema.ts'
+
+const POW_ATTEMPTS = 4
+const CHUNK_ATTEMPTS = 3
+
+/** Sends a signed item with proof of work, solving afresh when the server says it was spent. */
+export async function withPow<T>(pow: PowSolver, send: (solution: { challenge: string; nonce: string }) => Promise<T>): Promise<T> {
+  let lastError: unknown
+  for (let attempt = 0; attempt < POW_ATTEMPTS; attempt++) {
+    const solution = await pow.take()
+    try {
+      const result = await send(solution)
+      pow.prepare() // have the next one ready
+      return result
+    } catch (error) {
+      lastError = error
+      if (error instanceof ApiError && error.status === 409 && error.code === 'pow_spent') continue
+      pow.prepare()
+      throw error
+    }
+  }
+  throw lastError
+}
+
+export type UploadPhase = 'waiting' | 'stripping' | 'uploading' | 'done' | 'failed'
+
+export interface EvidenceFile {
+  readonly id: number
+  readonly file: File
+  /** Whether the container can be cleaned (JPEG, PNG, WebP by magic bytes). */
+  readonly cleanable: boolean
+}
+
+export interface UploadProgress {
+  phase: UploadPhase
+  /** 0..1 */
+  fraction: number
+  metadataStripped?: boolean
+}
+
+interface Upload {
+  encryptor: StreamEncryptor
+  attachmentId: string | null
+  metadataStripped: boolean
+  type: string
+}
+
+export class CaseSession {
+  readonly #keys: ReceiptKeys
+  readonly #desk: DeskKey
+  readonly #readBack: boolean
+  readonly #pow: PowSolver
+  #nextSeq: number
+  readonly #uploads = new Map<number, Upload>()
+
+  constructor(options: { keys: ReceiptKeys; desk: DeskKey; readBack: boolean; nextSeq: number; pow: PowSolver }) {
+    this.#keys = options.keys
+    this.#desk = options.desk
+    this.#readBack = options.readBack
+    this.#pow = options.pow
+    this.#nextSeq = options.nextSeq
+  }
+
+  get credentials(): Credentials {
+    return { lookupId: this.#keys.lookupId, authToken: this.#keys.authToken }
+  }
+
+  get readBack(): boolean {
+    return this.#readBack
+  }
+
+  /** The desk's current key, plus the reporter's own when they chose to read their items back. */
+  #recipients(includeReporter: boolean): Uint8Array[] {
+    return includeReporter ? [this.#desk.publicKey, this.#keys.reporterPublicKey] : [this.#desk.publicKey]
+  }
+
+  async #post(kind: 2 | 7, body: Record<string, unknown>, includeReporter: boolean): Promise<number> {
+    const seq = this.#nextSeq
+    const envelope = sealReporterItem({
+      kind,
+      lookupId: this.#keys.lookupId,
+      recipients: this.#recipients(includeReporter),
+      body: { ...body, seq, writtenOn: todayUtc() },
+      signingSeed: this.#keys.reporterSigningSeed,
+    })
+    const result = await withPow(this.#pow, (pow) =>
+      api.postMessage({ ...this.credentials, envelope: toBase64(envelope), pow }),
+    )
+    this.#nextSeq = Math.max(seq, result.seq) + 1
+    return result.seq
+  }
+
+  postMessage(text: string): Promise<number> {
+    return this.#post(2, { type: 'message', text }, this.#readBack)
+  }
+
+  /** Contact details: sealed to the desk only, never readable with the receipt (DESIGN §8). */
+  postContact(contact: string): Promise<number> {
+    return this.#post(2, { type: 'contact', contact }, false)
+  }
+
+  /**
+   * Cleans (when possible), encrypts chunk by chunk and uploads one file, then posts its manifest.
+   * Calling it again after a failure resumes the same encrypted upload where the server stopped.
+   */
+  async uploadFile(evidence: EvidenceFile, onProgress: (progress: UploadProgress) => void): Promise<void> {
+    let upload = this.#uploads.get(evidence.id)
+    if (!upload) {
+      onProgress({ phase: 'stripping', fraction: 0 })
+      const original = new Uint8Array(await evidence.file.arrayBuffer())
+      const stripped = evidence.cleanable ? stripMetadata(original) : null
+      const bytes = stripped ? stripped.bytes : original
+      upload = {
+        encryptor: createStreamEncryptor(backend, bytes),
+        attachmentId: null,
+        metadataStripped: stripped !== null,
+        type: evidence.file.type,
+      }
+      this.#uploads.set(evidence.id, upload)
+    }
+    const { encryptor } = upload
+    const metadataStripped = upload.metadataStripped
+    onProgress({ phase: 'uploading', fraction: 0, metadataStripped })
+    if (!upload.attachmentId) {
+      const created = await api.createAttachment({
+        ...this.credentials,
+        header: toBase64(encryptor.header),
+        chunks: encryptor.chunks,
+        size: encryptor.streamLength - encryptor.header.length,
+      })
+      upload.attachmentId = created.attachmentId
+    }
+    const attachmentId = upload.attachmentId
+    const status = await api.attachmentStatus({ ...this.credentials, attachmentId })
+    const received = new Set(status.received)
+    let done = received.size
+    for (let index = 0; index < encryptor.chunks; index++) {
+      if (received.has(index)) continue
+      // Encrypt each chunk only when it is sent: a large photo never sits in memory twice.
+      const chunk = encryptor.encryptChunk(index)
+      let attempt = 0
+      for (;;) {
+        try {
+          await api.uploadChunk({ ...this.credentials, attachmentId, index, data: toBase64(chunk) })
+          break
+        } catch (error) {
+          attempt++
+          if (attempt >= CHUNK_ATTEMPTS || (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429)) {
+            throw error
+          }
+          await new Promise((resolve) => setTimeout(resolve, 800 * attempt))
+        }
+      }
+      done++
+      onProgress({ phase: 'uploading', fraction: done / encryptor.chunks, metadataStripped })
+    }
+    const manifest: Omit<ManifestBody, 'seq' | 'writtenOn'> = {
+      fileKey: toBase64(encryptor.fileKey),
+      prefix: toBase64(encryptor.prefix),
+      name: evidence.file.name.slice(0, 255),
+      type: upload.type.slice(0, 255),
+      size: encryptor.size,
+      chunks: encryptor.chunks,
+      metadataStripped,
+      attachmentId,
+    }
+    await this.#post(7, manifest, this.#readBack)
+    backend.wipe(encryptor.fileKey)
+    this.#uploads.delete(evidence.id)
+    onProgress({ phase: 'done', fraction: 1, metadataStripped })
+  }
+
+  wipe(): void {
+    for (const upload of this.#uploads.values()) backend.wipe(upload.encryptor.fileKey)
+    this.#uploads.clear()
+    wipeReceiptKeys(this.#keys)
+  }
+}
