@@ -14,8 +14,14 @@ import type { Config } from './env.ts'
 import { AppError, toErrorResponse } from './errors.ts'
 import { describeInternalError, type Logger, requestLogger, silentLogger } from './log.ts'
 import { pageRoutes, securityHeaders } from './pages.ts'
+import { attachmentRoutes } from './routes/attachments.ts'
+import { followupRoutes } from './routes/followup.ts'
 import { healthRoutes } from './routes/health.ts'
+import { intakeRoutes } from './routes/intake.ts'
+import { powRoutes } from './routes/pow.ts'
+import { reportRoutes } from './routes/reports.ts'
 import type { ServerSecrets } from './secrets.ts'
+import { createReporterContext, type ReporterOptions } from './storage/reporter-context.ts'
 
 export type Clock = { now(): Date }
 export const systemClock: Clock = { now: () => new Date() }
@@ -27,6 +33,8 @@ export type AppDeps = {
   readonly secrets: ServerSecrets
   /** Where request lines and internal faults go; silent when omitted (tests). */
   readonly logger?: Logger
+  /** Reporter API v1 knobs beyond the environment: smaller quotas or difficulty in tests. */
+  readonly reporter?: ReporterOptions
 }
 
 /** Default limit for any /api request body (DESIGN §7 "Body size limits per route"). */
@@ -37,7 +45,11 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024
  * exception to the default is listed here, in one place a reviewer can read.
  */
 export const BODY_LIMITS: ReadonlyArray<readonly [prefix: string, maxBytes: number]> = [
-  // e.g. ['/api/reports', 2 * 1024 * 1024], added by the modules that need them
+  // Reporter API v1 (api/contract/reporter.ts): the largest envelope or chunk in base64 plus room
+  // for the other fields.
+  ['/api/reports', 352 * 1024], // 256 KiB envelope → 349,528 base64 characters
+  ['/api/followup/messages', 96 * 1024], // 64 KiB envelope → 87,384 characters
+  ['/api/attachments/chunks', 100 * 1024], // 65,552-byte chunk → 87,404 characters
 ]
 
 export function bodyLimitFor(pathname: string, limits = BODY_LIMITS): number {
@@ -56,6 +68,7 @@ const tooLarge = () => {
 
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger
+  const reporter = createReporterContext(deps)
   const limits = new Map<number, ReturnType<typeof bodyLimit>>()
   const limitFor = (maxSize: number) => {
     let middleware = limits.get(maxSize)
@@ -74,6 +87,11 @@ export function createApp(deps: AppDeps) {
     })
     // ---- Route modules (one per resource, DESIGN §7). Mount new ones here: ----
     .route('/api', healthRoutes(deps))
+    .route('/api/intake', intakeRoutes(reporter))
+    .route('/api/pow', powRoutes(reporter))
+    .route('/api/reports', reportRoutes(reporter))
+    .route('/api/followup', followupRoutes(reporter))
+    .route('/api/attachments', attachmentRoutes(reporter))
     // ---- end of route modules ----
     .route('/', pageRoutes(deps.config.webDist))
 
@@ -83,7 +101,8 @@ export function createApp(deps: AppDeps) {
 
   app.onError((error, c) => {
     const { status, body, internal } = toErrorResponse(error)
-    if (internal) logger.error(`Internal error on ${c.req.method} ${c.req.routePath}: ${describeInternalError(error)}`)
+    if (internal)
+      logger.error(`Internal error on ${c.req.method} ${c.req.routePath}: ${describeInternalError(error)}`)
     return c.json(body, status)
   })
 

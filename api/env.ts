@@ -45,7 +45,8 @@ const EXPECTED = {
   PORT: 'an integer between 1 and 65535',
   DATA_DIR: 'a directory path',
   DATABASE_URL: 'a postgres:// or postgresql:// URL',
-  PUBLIC_URL: 'an http:// or https:// origin without a path, query or fragment (e.g. https://report.example.org)',
+  PUBLIC_URL:
+    'an http:// or https:// origin without a path, query or fragment (e.g. https://report.example.org)',
   TRUST_PROXY: '0 or 1',
   SERVER_SECRET_FILE: 'a file path',
   NODE_ENV: `one of ${NODE_ENVS.join(', ')}`,
@@ -78,7 +79,13 @@ const integer = (min: number, max: number) =>
   )
 
 const schema = z.object({
-  HOST: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9.:[\]-]+$/).optional()),
+  HOST: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]-]+$/)
+      .optional(),
+  ),
   PORT: integer(1, 65535),
   DATA_DIR: optionalText,
   DATABASE_URL: z.preprocess(
@@ -167,4 +174,21 @@ export function parseEnv(env: Readonly<Record<string, string | undefined>>): Con
     ...(vars.POW_MAX_BITS === undefined ? {} : { powMaxBits: vars.POW_MAX_BITS }),
     clientsLookAlike: vars.CLIENTS_LOOK_ALIKE === '1',
   }
+}
+
+/**
+ * Whether a request reached us over HTTPS. Behind a TLS-terminating proxy (`TRUST_PROXY=1`) the
+ * proxy's `X-Forwarded-Proto` is believed; nothing else from forwarding headers is ever read
+ * (client addresses are neither stored nor logged, DESIGN §4).
+ */
+export function isSecureRequest(
+  requestUrl: string,
+  forwardedProto: string | undefined,
+  config: Config,
+): boolean {
+  if (config.trustProxy && forwardedProto !== undefined) {
+    // A chain of proxies appends; the first value is what the client used.
+    return forwardedProto.split(',')[0]?.trim().toLowerCase() === 'https'
+  }
+  return new URL(requestUrl).protocol === 'https:'
 }

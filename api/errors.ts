@@ -47,6 +47,8 @@ export const ERROR_STATUS = {
   unknown_desk: 422,
   /** The envelope has no slot for the desk's current key. */
   desk_key_mismatch: 422,
+  /** The message was sealed for another `seq` than the next one (someone wrote meanwhile). */
+  seq_mismatch: 409,
 } as const satisfies Record<string, ContentfulStatusCode>
 
 export type AppErrorCode = keyof typeof ERROR_STATUS
@@ -88,6 +90,7 @@ const DEFAULT_MESSAGES: Record<AppErrorCode, string> = {
   too_many_items: 'This report has reached its limit of messages and files.',
   unknown_desk: 'This desk does not exist or does not receive reports.',
   desk_key_mismatch: "The report is not encrypted to the desk's current key.",
+  seq_mismatch: 'The case has changed; read it again and resend with the next sequence number.',
 }
 
 /**
@@ -95,7 +98,11 @@ const DEFAULT_MESSAGES: Record<AppErrorCode, string> = {
  * signature), so they are the client's fault: 400, except failures of a well-formed value's
  * meaning (a signature that does not verify, an untrusted or mismatched key), which are 422.
  */
-const CRYPTO_UNPROCESSABLE: ReadonlySet<CryptoErrorCode> = new Set(['bad_signature', 'untrusted_key', 'key_mismatch'])
+const CRYPTO_UNPROCESSABLE: ReadonlySet<CryptoErrorCode> = new Set([
+  'bad_signature',
+  'untrusted_key',
+  'key_mismatch',
+])
 
 export type ErrorJson = { error: { code: string; message: string } }
 

@@ -41,7 +41,11 @@ export function describeInternalError(error: unknown): string {
   for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
     if (current instanceof Error) {
       const code = (current as { code?: unknown }).code
-      parts.push(typeof code === 'string' && /^[0-9A-Z_]{1,40}$/.test(code) ? `${current.name}(${code})` : current.name)
+      parts.push(
+        typeof code === 'string' && /^[0-9A-Z_]{1,40}$/.test(code)
+          ? `${current.name}(${code})`
+          : current.name,
+      )
       current = current.cause
     } else {
       parts.push(typeof current)

@@ -92,6 +92,7 @@ export const PAGES: readonly Page[] = [
 ]
 
 const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -130,7 +131,10 @@ export function securityHeaders(): MiddlewareHandler {
 
 /** Resolves a checked relative path inside `root`, or undefined. */
 function inside(root: string, relative: string): string | undefined {
-  if (!SAFE_RELATIVE_PATH.test(relative) || relative.split('/').some((part) => part === '..' || part === '.')) {
+  if (
+    !SAFE_RELATIVE_PATH.test(relative) ||
+    relative.split('/').some((part) => part === '..' || part === '.')
+  ) {
     return undefined
   }
   const resolved = path.resolve(root, relative)

@@ -65,7 +65,11 @@ export function encodeSecretFile(secret: Uint8Array): string {
 
 export function parseSecretFile(text: string, file: string): Uint8Array {
   const lines = text.split('\n').map((line) => line.trim())
-  if (lines[0] !== SECRET_FILE_HEADER || !/^[0-9a-f]{64}$/.test(lines[1] ?? '') || lines.slice(2).some((l) => l !== '')) {
+  if (
+    lines[0] !== SECRET_FILE_HEADER ||
+    !/^[0-9a-f]{64}$/.test(lines[1] ?? '') ||
+    lines.slice(2).some((l) => l !== '')
+  ) {
     throw new StartupError(
       `Server secret file ${file} is not valid: expected the line "${SECRET_FILE_HEADER}" and 64 lowercase hex digits.`,
     )
@@ -81,7 +85,8 @@ export function createSecretFile(file: string, backend: CryptoBackend): Uint8Arr
     fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST') throw new StartupError(`Server secret file ${file} already exists; not overwriting it.`)
+    if (code === 'EEXIST')
+      throw new StartupError(`Server secret file ${file} already exists; not overwriting it.`)
     throw new StartupError(`Cannot create the server secret file ${file} (${code ?? 'error'}).`)
   }
   try {
@@ -99,13 +104,17 @@ export type LoadedSecret = { secret: Uint8Array; created: boolean; warning?: str
  * Reads the secret file, creating it when `createIfMissing` (PGlite only). A file readable by
  * group or others is used but reported, since container secret mounts are often 0644.
  */
-export function loadSecretFile(file: string, options: { createIfMissing: boolean; backend: CryptoBackend }): LoadedSecret {
+export function loadSecretFile(
+  file: string,
+  options: { createIfMissing: boolean; backend: CryptoBackend },
+): LoadedSecret {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT') throw new StartupError(`Cannot read the server secret file ${file} (${code ?? 'error'}).`)
+    if (code !== 'ENOENT')
+      throw new StartupError(`Cannot read the server secret file ${file} (${code ?? 'error'}).`)
     if (!options.createIfMissing) {
       throw new StartupError(
         `Server secret file ${file} not found. With DATABASE_URL the server never creates one: run "npm run secret:new" once, copy the file to every instance (mode 0600) and point SERVER_SECRET_FILE at it.`,

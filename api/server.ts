@@ -61,11 +61,19 @@ function listen(server: Server, config: Config): Promise<void> {
       if (error.code === 'EADDRINUSE') {
         reject(new StartupError(`Port ${config.port} is already in use. Stop the other process or set PORT.`))
       } else if (error.code === 'EACCES') {
-        reject(new StartupError(`Not allowed to listen on port ${config.port}. Choose a port above 1023 or set PORT.`))
+        reject(
+          new StartupError(
+            `Not allowed to listen on port ${config.port}. Choose a port above 1023 or set PORT.`,
+          ),
+        )
       } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-        reject(new StartupError(`Cannot listen on HOST ${config.host}: address not available on this machine.`))
+        reject(
+          new StartupError(`Cannot listen on HOST ${config.host}: address not available on this machine.`),
+        )
       } else {
-        reject(new StartupError(`Cannot listen on ${config.host}:${config.port} (${error.code ?? error.name}).`))
+        reject(
+          new StartupError(`Cannot listen on ${config.host}:${config.port} (${error.code ?? error.name}).`),
+        )
       }
     }
     const onListening = () => {
@@ -99,8 +107,11 @@ async function start(): Promise<Running> {
   let database: Database | undefined
   try {
     const loaded = loadSecretFile(config.serverSecretFile, { createIfMissing: embedded, backend })
-    if (loaded.warning !== undefined) log.error(loaded.warning)
-    if (loaded.created) log.info(`Created the server secret file ${config.serverSecretFile} (keep it with the data; back it up).`)
+    // Notes wait until the server listens, so a failed start stays one line.
+    const notes: string[] = []
+    if (loaded.created)
+      notes.push(`Created the server secret file ${config.serverSecretFile} (back it up with the data).`)
+    if (loaded.warning !== undefined) notes.push(loaded.warning)
     const secrets = deriveSecrets(backend, loaded.secret)
     backend.wipe(loaded.secret)
 
@@ -122,6 +133,7 @@ async function start(): Promise<Running> {
 
     const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`
     log.info(`TNR report server listening on ${listening}`)
+    for (const note of notes) log.info(note)
     log.info(
       embedded
         ? `Database: embedded PGlite in ${pgliteDirectory(config.dataDir)} (for trying out and small single-instance deployments; use PostgreSQL in production).`

@@ -25,7 +25,8 @@ export function hashSetupToken(backend: CryptoBackend, token: string): Uint8Arra
   if (!TOKEN_PATTERN.test(token)) return undefined
   const bytes = new Uint8Array(Buffer.from(token, 'base64url'))
   // Reject non-canonical encodings (stray low bits in the last character).
-  if (bytes.length !== SETUP_TOKEN_BYTES || Buffer.from(bytes).toString('base64url') !== token) return undefined
+  if (bytes.length !== SETUP_TOKEN_BYTES || Buffer.from(bytes).toString('base64url') !== token)
+    return undefined
   return H(backend, 'tnr/v1/setup-token', [bytes])
 }
 
@@ -37,7 +38,11 @@ export async function organisationExists(db: Db): Promise<boolean> {
 export type IssuedSetupToken = { token: string; expiresAt: Date }
 
 /** Issues a new setup token if no organisation exists yet; otherwise returns undefined. */
-export async function ensureSetupToken(db: Db, clock: Clock, backend: CryptoBackend): Promise<IssuedSetupToken | undefined> {
+export async function ensureSetupToken(
+  db: Db,
+  clock: Clock,
+  backend: CryptoBackend,
+): Promise<IssuedSetupToken | undefined> {
   if (await organisationExists(db)) return undefined
   const bytes = backend.randomBytes(SETUP_TOKEN_BYTES)
   const token = Buffer.from(bytes).toString('base64url')
@@ -45,7 +50,9 @@ export async function ensureSetupToken(db: Db, clock: Clock, backend: CryptoBack
   const expiresAt = new Date(now.getTime() + SETUP_TOKEN_LIFETIME_MS)
   await db.transaction(async (tx) => {
     await tx.delete(setupTokens).where(isNull(setupTokens.usedAt))
-    await tx.insert(setupTokens).values({ tokenHash: H(backend, 'tnr/v1/setup-token', [bytes]), expiresAt, createdAt: now })
+    await tx
+      .insert(setupTokens)
+      .values({ tokenHash: H(backend, 'tnr/v1/setup-token', [bytes]), expiresAt, createdAt: now })
   })
   return { token, expiresAt }
 }
@@ -54,14 +61,21 @@ export async function ensureSetupToken(db: Db, clock: Clock, backend: CryptoBack
  * Marks the token used if it is unused and unexpired; true exactly once per valid token. Pass a
  * transaction to make the consumption part of the setup it authorises.
  */
-export async function consumeSetupToken(db: Db, backend: CryptoBackend, token: string, clock: Clock): Promise<boolean> {
+export async function consumeSetupToken(
+  db: Db,
+  backend: CryptoBackend,
+  token: string,
+  clock: Clock,
+): Promise<boolean> {
   const tokenHash = hashSetupToken(backend, token)
   if (tokenHash === undefined) return false
   const now = clock.now()
   const used = await db
     .update(setupTokens)
     .set({ usedAt: now })
-    .where(and(eq(setupTokens.tokenHash, tokenHash), isNull(setupTokens.usedAt), gt(setupTokens.expiresAt, now)))
+    .where(
+      and(eq(setupTokens.tokenHash, tokenHash), isNull(setupTokens.usedAt), gt(setupTokens.expiresAt, now)),
+    )
     .returning({ id: setupTokens.id })
   return used.length === 1
 }

@@ -208,8 +208,7 @@ describe('the reader', () => {
 
   it('refuses every bit flip in header, our slot, nonce and ciphertext (exhaustive over the first 2000 bytes)', () => {
     const failures: number[] = []
-    const limit = envelope.length < 2000 ? envelope.length : 2000
-    for (let index = 0; index < limit; index++) {
+    for (let index = 0; index < envelope.length && index < 2000; index++) {
       if (index >= HEADER_BYTES + SLOT_BYTES && index < HEADER_BYTES + 2 * SLOT_BYTES) continue
       const tampered = Uint8Array.from(envelope)
       tampered[index]! ^= 0x40

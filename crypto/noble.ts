@@ -18,7 +18,14 @@ function isAllZero(bytes: Uint8Array): boolean {
 
 export const nobleBackend: CryptoBackend = {
   name: 'noble',
-  randomBytes: (length) => randomBytes(length),
+  randomBytes(length) {
+    // getRandomValues fills at most 65,536 bytes per call; callers may ask for more.
+    const out = new Uint8Array(length)
+    for (let offset = 0; offset < length; offset += 65_536) {
+      out.set(randomBytes(length - offset < 65_536 ? length - offset : 65_536), offset)
+    }
+    return out
+  },
   blake2b: (input, outLength) => blake2b(input, { dkLen: outLength }),
   x25519PublicKey: (secretKey) => x25519.getPublicKey(secretKey),
   x25519(secretKey, publicKey) {

@@ -97,7 +97,8 @@ export function createStreamEncryptor(backend: CryptoBackend, file: Uint8Array):
     const start = index * STREAM_CHUNK_BYTES
     const end = index === layout.chunks - 1 ? layout.paddedSize : start + STREAM_CHUNK_BYTES
     const out = new Uint8Array(end - start)
-    if (start < file.length) out.set(file.subarray(start, end < file.length ? end : file.length))
+    // subarray clamps `end` to the file's length.
+    if (start < file.length) out.set(file.subarray(start, end))
     if (file.length >= start && file.length < end) out[file.length - start] = 0x80
     return out
   }

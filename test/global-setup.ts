@@ -8,12 +8,16 @@
  * both still match, the build is skipped. Several test runs may share the tree (parallel
  * helpers, an editor's watcher), so the build runs under a lock directory.
  *
+ * The suites then use a private snapshot of the output (copied under the lock, removed after the
+ * run), so another test run rebuilding dist/web meanwhile cannot pull files from under a page.
+ *
  * A failed build does not stop the run: unit suites still report, and every suite that needs the
  * pages calls `requireWebBuild()` (test/support/web-build.ts), which fails with the build's output.
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { listFiles } from '../web/build/reachable.ts'
@@ -102,32 +106,44 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** null when dist/web is current; otherwise why the build failed. */
     webBuildError: string | null
+    /** This run's snapshot of dist/web (test/support/web-build.ts). */
+    webDist: string
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => void> {
+  const snapshot = mkdtempSync(join(tmpdir(), 'tnr-web-dist-'))
   const error = await withLock(() => {
-    const inputs = inputHash()
-    if (isUpToDate(inputs)) {
-      console.log('web build: dist/web is up to date')
-      return null
-    }
-    const started = Date.now()
-    const vite = join(REPO_ROOT, 'node_modules/vite/bin/vite.js')
-    const result = spawnSync(
-      process.execPath,
-      [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
-      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
-    )
-    if (result.status !== 0) {
-      rmSync(STAMP, { force: true })
-      const message = `web build failed (vite build --config web/vite.config.ts):\n${result.stdout}\n${result.stderr}`
-      console.error(`\n${'!'.repeat(72)}\n${message}\n${'!'.repeat(72)}\n`)
-      return message
-    }
-    writeFileSync(STAMP, `${JSON.stringify({ inputs, outputs: outputHash() }, null, 2)}\n`)
-    console.log(`web build: rebuilt dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    return null
+    const built = build()
+    if (built === null && existsSync(OUT_DIR)) cpSync(OUT_DIR, snapshot, { recursive: true })
+    return built
   })
   project.provide('webBuildError', error)
+  project.provide('webDist', snapshot)
+  return () => rmSync(snapshot, { recursive: true, force: true })
+}
+
+/** Builds dist/web unless it is current; returns null or why the build failed. */
+function build(): string | null {
+  const inputs = inputHash()
+  if (isUpToDate(inputs)) {
+    console.log('web build: dist/web is up to date')
+    return null
+  }
+  const started = Date.now()
+  const vite = join(REPO_ROOT, 'node_modules/vite/bin/vite.js')
+  const result = spawnSync(
+    process.execPath,
+    [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+    { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
+  )
+  if (result.status !== 0) {
+    rmSync(STAMP, { force: true })
+    const message = `web build failed (vite build --config web/vite.config.ts):\n${result.stdout}\n${result.stderr}`
+    console.error(`\n${'!'.repeat(72)}\n${message}\n${'!'.repeat(72)}\n`)
+    return message
+  }
+  writeFileSync(STAMP, `${JSON.stringify({ inputs, outputs: outputHash() }, null, 2)}\n`)
+  console.log(`web build: rebuilt dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  return null
 }

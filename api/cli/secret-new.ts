@@ -13,7 +13,8 @@ import { StartupError } from '../errors.ts'
 import { createSecretFile, deriveSecrets } from '../secrets.ts'
 
 async function main(): Promise<void> {
-  const target = process.argv[2] !== undefined ? path.resolve(process.argv[2]) : parseEnv(process.env).serverSecretFile
+  const target =
+    process.argv[2] !== undefined ? path.resolve(process.argv[2]) : parseEnv(process.env).serverSecretFile
   mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 })
   const backend = await loadSodium()
   const secret = createSecretFile(target, backend)

@@ -79,6 +79,11 @@ export const followupMessageRequest = z.strictObject({
   authToken,
   envelope: base64(b64Chars(MAX_MESSAGE_ENVELOPE_BYTES)),
   pow: powSolution,
+  /**
+   * Optional: the `seq` signed inside the envelope. When given, the server stores the item only
+   * if that is the next sequence number, else 409 `seq_mismatch` (re-read, re-seal, resend).
+   */
+  seq: z.number().int().min(1).max(1_000_000).optional(),
 })
 export const followupMessageResponse = z.object({ seq: z.number().int().min(1) })
 
@@ -111,5 +116,12 @@ export const attachmentStatusResponse = z.object({
   chunks: z.number().int(),
   /** Indices already stored, so a client resumes with the first missing one. */
   received: z.array(z.number().int()),
+  complete: z.boolean(),
+})
+/** Answer to a chunk upload: 201 when stored now, 200 when the same bytes were already stored. */
+export const uploadChunkResponse = z.object({
+  attachmentId: z.uuid(),
+  index: z.number().int(),
+  /** True once every chunk of the attachment is stored. */
   complete: z.boolean(),
 })

@@ -15,12 +15,18 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import type { Database } from './index.ts'
 
 /** The repository's migrations folder, independent of the working directory. */
-export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations')
+export const MIGRATIONS_FOLDER = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../migrations',
+)
 
 /** Arbitrary constant key for `pg_advisory_lock`: "tnr-migr" as a 64-bit integer. */
 const MIGRATION_LOCK_KEY = 0x746e722d6d696772n
 
-export async function migrateDatabase(database: Database, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {
+export async function migrateDatabase(
+  database: Database,
+  migrationsFolder = MIGRATIONS_FOLDER,
+): Promise<void> {
   const driver = database.driver
   if (driver.kind === 'pglite') {
     await migratePglite(driver.db, { migrationsFolder })

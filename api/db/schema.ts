@@ -68,7 +68,14 @@ export type CasePriority = (typeof casePriorities)[number]
 export const casePriorityEnum = pgEnum('case_priority', casePriorities)
 
 /** Envelope kinds of DESIGN §5a (1 report … 7 attachment manifest); 6 (key grant) never sits in a case. */
-export const caseItemKinds = { report: 1, reporterMessage: 2, reply: 3, note: 4, coding: 5, manifest: 7 } as const
+export const caseItemKinds = {
+  report: 1,
+  reporterMessage: 2,
+  reply: 3,
+  note: 4,
+  coding: 5,
+  manifest: 7,
+} as const
 
 // ---------------------------------------------------------------------------------------------
 // Organisation and keys
@@ -401,23 +408,6 @@ export const powSpent = pgTable(
     expiresAt: at('expires_at').notNull(),
   },
   (t) => [index('pow_spent_expires_idx').on(t.expiresAt)],
-)
-
-/**
- * How many challenges were spent per minute over the last few minutes, so the proof-of-work
- * difficulty follows recent load on every instance alike (DESIGN §5 "Proof of work"). Only
- * counts per minute, never linked to a challenge or a case, and rows older than the counting
- * window are deleted as new ones are written: a seized database shows at most the last minutes'
- * totals, which anyone watching the service could already see.
- */
-export const powActivity = pgTable(
-  'pow_activity',
-  {
-    /** Minutes since the Unix epoch. */
-    minute: bigint('minute', { mode: 'number' }).primaryKey(),
-    spent: integer('spent').notNull(),
-  },
-  (t) => [check('pow_activity_spent_positive', sql`${t.spent} > 0`)],
 )
 
 // ---------------------------------------------------------------------------------------------

@@ -125,18 +125,35 @@ export interface PageRecording {
   readonly consoleErrors: string[]
   /** Uncaught exceptions in the page. */
   readonly pageErrors: string[]
+  /** Responses with a 4xx or 5xx status, as "status url". */
+  readonly errorResponses: string[]
 }
 
-/** Starts recording what a page requests and every error it reports; call before `goto`. */
+/**
+ * Starts recording what a page requests and every error it reports; call before `goto`.
+ * Requests of dedicated workers a page starts are reported on the page too.
+ */
 export function recordPage(page: Page): PageRecording {
-  const recording: PageRecording = { requests: [], failedRequests: [], consoleErrors: [], pageErrors: [] }
+  const recording: PageRecording = {
+    requests: [],
+    failedRequests: [],
+    consoleErrors: [],
+    pageErrors: [],
+    errorResponses: [],
+  }
   page.on('request', (request) => recording.requests.push(request.url()))
   page.on('requestfailed', (request) =>
     recording.failedRequests.push(`${request.url()} (${request.failure()?.errorText ?? 'failed'})`),
   )
   page.on('console', (message) => {
-    if (message.type() === 'error') recording.consoleErrors.push(message.text())
+    if (message.type() !== 'error') return
+    // A failed load names its URL only in the location; keep it so the failure says what broke.
+    const where = message.location().url
+    recording.consoleErrors.push(where === '' ? message.text() : `${message.text()} [${where}]`)
   })
   page.on('pageerror', (error) => recording.pageErrors.push(String(error)))
+  page.on('response', (response) => {
+    if (response.status() >= 400) recording.errorResponses.push(`${response.status()} ${response.url()}`)
+  })
   return recording
 }

@@ -13,7 +13,7 @@
  *   they fail instead (DESIGN §3).
  */
 import { randomBytes } from 'node:crypto'
-import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
@@ -38,7 +38,15 @@ export type TestDatabaseFactory = {
 }
 
 const require = createRequire(import.meta.url)
-const pgliteVersion = (require('@electric-sql/pglite/package.json') as { version: string }).version
+// PGlite's `exports` do not list ./package.json, so read it beside the resolved entry point.
+const pgliteVersion = (
+  JSON.parse(
+    readFileSync(
+      path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json'),
+      'utf8',
+    ),
+  ) as { version: string }
+).version
 
 /** A freshly initdb'd PGlite data directory, created once per machine and PGlite version. */
 async function pgliteTemplate(): Promise<string> {

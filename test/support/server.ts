@@ -1,8 +1,8 @@
 /**
  * @module test/support/server
  * Starts the real server (`node --import tsx api/server.ts`) the way an operator would, on
- * 127.0.0.1 with a free port and a fresh temporary DATA_DIR, serving the built pages from
- * dist/web (test/global-setup.ts builds them). Browser suites drive it; leak scans read
+ * 127.0.0.1 with a free port and a fresh temporary DATA_DIR, serving the pages
+ * test/global-setup.ts built for this run (its snapshot of dist/web; plain dist/web outside vitest). Browser suites drive it; leak scans read
  * `output()` (everything the server printed) and the files under `dataDir`.
  *
  * The child gets a minimal environment: nothing from the test runner's environment leaks in
@@ -14,6 +14,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { injectedWebDist } from './web-build.ts'
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -25,9 +26,11 @@ export interface StartServerOptions {
    * otherwise a fresh temporary directory is created and removed by `stop()`.
    */
   readonly dataDir?: string
+  /** Built pages to serve (WEB_DIST); default: this run's snapshot, or dist/web outside vitest. */
+  readonly webDist?: string
   /** Keep the port of a previous run (restart tests); default: a free port. */
   readonly port?: number
-  /** How long to wait for /api/health; default 30 s. */
+  /** How long to wait for /api/health; default 90 s (PGlite start-up and migrations on a busy 2-core machine). */
   readonly startTimeoutMs?: number
 }
 
@@ -80,6 +83,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       HOST: '127.0.0.1',
       PORT: String(port),
       DATA_DIR: dataDir,
+      WEB_DIST: options.webDist ?? injectedWebDist() ?? join(REPO_ROOT, 'dist/web'),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,7 +109,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     removeDataDir()
   }
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000)
+  const deadline = Date.now() + (options.startTimeoutMs ?? 90_000)
   while (true) {
     if (child.exitCode !== null || child.signalCode !== null) {
       removeDataDir()

@@ -1,17 +1,23 @@
 /**
  * @module test/support/web-build
- * Access to the pages test/global-setup.ts built for this run. Suites that need them call
- * `requireWebBuild()` in `beforeAll`, which fails with the build's output when the build failed
- * (so a broken page fails the browser suites, not every unit suite in the run).
+ * The pages test/global-setup.ts built for this run, as a private snapshot of dist/web (another
+ * test run rebuilding dist/web meanwhile cannot change it). Suites that need the pages call
+ * `requireWebBuild()` in `beforeAll`: it returns the snapshot's path, or fails with the build's
+ * output when the build failed (so a broken page fails the browser suites, not every unit suite).
  */
-import { join } from 'node:path'
 import { inject } from 'vitest'
-import { REPO_ROOT } from './server.ts'
-
-export const WEB_DIST = join(REPO_ROOT, 'dist/web')
 
 export function requireWebBuild(): string {
   const error = inject('webBuildError')
   if (error !== null && error !== undefined) throw new Error(error)
-  return WEB_DIST
+  return inject('webDist')
+}
+
+/** The snapshot path inside a vitest worker; undefined elsewhere (scripts, or no global setup). */
+export function injectedWebDist(): string | undefined {
+  try {
+    return inject('webDist')
+  } catch {
+    return undefined
+  }
 }

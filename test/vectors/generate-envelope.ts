@@ -102,7 +102,11 @@ for (const plaintextLength of [
   1, 1022, 1025, 1087, 1088, 1151, 4095, 4096, 65535, 65536, 131071, 131072, 1_000_000, 16_777_215,
   16_777_216, 1_073_741_824, 4_294_967_296,
 ]) {
-  paddingVectors.push({ source: SOURCE, plaintextLength, paddedLength: paddedLength(plaintextLength) })
+  paddingVectors.push({
+    source: 'test/vectors/generate-envelope.ts (crypto/padding.ts, integer Padmé of SPEC.md §3)',
+    plaintextLength,
+    paddedLength: paddedLength(plaintextLength),
+  })
 }
 write('padding.json', paddingVectors)
 

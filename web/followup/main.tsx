@@ -1,7 +1,8 @@
 /**
  * @module web/followup/main
- * Temporary stub written by web-foundation so the build has an entry; reporter-ui replaces it.
+ * Entry of the follow-up page (`/followup`, DESIGN §8).
  */
-const root = document.getElementById('root')
-if (root === null) throw new Error('missing #root')
-export {}
+import { mount } from '../shared/mount.tsx'
+import { FollowupApp } from './FollowupApp.tsx'
+
+mount('followup', <FollowupApp />)

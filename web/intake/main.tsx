@@ -1,7 +1,8 @@
 /**
  * @module web/intake/main
- * Temporary stub written by web-foundation so the build has an entry; reporter-ui replaces it.
+ * Entry of the intake page (`/`, DESIGN §8).
  */
-const root = document.getElementById('root')
-if (root === null) throw new Error('missing #root')
-export {}
+import { mount } from '../shared/mount.tsx'
+import { IntakeApp } from './IntakeApp.tsx'
+
+mount('intake', <IntakeApp />)

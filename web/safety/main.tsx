@@ -1,7 +1,8 @@
 /**
  * @module web/safety/main
- * Temporary stub written by web-foundation so the build has an entry; reporter-ui replaces it.
+ * Entry of the safety page (`/safety`, DESIGN §4).
  */
-const root = document.getElementById('root')
-if (root === null) throw new Error('missing #root')
-export {}
+import { mount } from '../shared/mount.tsx'
+import { SafetyPage } from './SafetyPage.tsx'
+
+mount('safety', <SafetyPage />)

@@ -48,7 +48,12 @@ export class ApiError extends Error {
   }
 }
 
-async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+async function call<S extends z.ZodType>(
+  method: 'GET' | 'POST',
+  path: string,
+  schema: S,
+  body?: unknown,
+): Promise<z.output<S>> {
   let response: Response
   try {
     response = await fetch(path, {
@@ -88,8 +93,16 @@ export interface PowSolutionJson {
   nonce: string
 }
 
+/**
+ * The contract's intake config, plus an optional `backupDays` (proposed addition): how long the
+ * organisation's backups keep erased data, so the erase step can say it in plain words.
+ */
+const intakeConfigWithBackups = intakeConfigResponse.extend({
+  backupDays: z.number().int().positive().max(3650).optional(),
+})
+
 export const api = {
-  config: () => call('GET', ROUTES.config, intakeConfigResponse),
+  config: () => call('GET', ROUTES.config, intakeConfigWithBackups),
   powChallenge: () => call('POST', ROUTES.powChallenge, powChallengeResponse, {}),
   submitReport: (body: {
     deskId: string

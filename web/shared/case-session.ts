@@ -16,14 +16,17 @@ import { createStreamEncryptor, type StreamEncryptor } from '../../crypto/stream
 import { ApiError, api, type Credentials } from './api.ts'
 import { stripMetadata } from './metadata.ts'
 import type { PowSolver } from './pow.ts'
-import { backend, sealReporterItem, wipeReceiptKeys } from './reporter-crypto.ts'
 import { type ManifestBody, todayUtc } from './report-schema.ts'
+import { backend, sealReporterItem, wipeReceiptKeys } from './reporter-crypto.ts'
 
 const POW_ATTEMPTS = 4
 const CHUNK_ATTEMPTS = 3
 
 /** Sends a signed item with proof of work, solving afresh when the server says it was spent. */
-export async function withPow<T>(pow: PowSolver, send: (solution: { challenge: string; nonce: string }) => Promise<T>): Promise<T> {
+export async function withPow<T>(
+  pow: PowSolver,
+  send: (solution: { challenge: string; nonce: string }) => Promise<T>,
+): Promise<T> {
   let lastError: unknown
   for (let attempt = 0; attempt < POW_ATTEMPTS; attempt++) {
     const solution = await pow.take()
@@ -72,7 +75,13 @@ export class CaseSession {
   #nextSeq: number
   readonly #uploads = new Map<number, Upload>()
 
-  constructor(options: { keys: ReceiptKeys; desk: DeskKey; readBack: boolean; nextSeq: number; pow: PowSolver }) {
+  constructor(options: {
+    keys: ReceiptKeys
+    desk: DeskKey
+    readBack: boolean
+    nextSeq: number
+    pow: PowSolver
+  }) {
     this.#keys = options.keys
     this.#desk = options.desk
     this.#readBack = options.readBack
@@ -164,7 +173,10 @@ export class CaseSession {
           break
         } catch (error) {
           attempt++
-          if (attempt >= CHUNK_ATTEMPTS || (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429)) {
+          if (
+            attempt >= CHUNK_ATTEMPTS ||
+            (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429)
+          ) {
             throw error
           }
           await new Promise((resolve) => setTimeout(resolve, 800 * attempt))

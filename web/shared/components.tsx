@@ -89,7 +89,13 @@ export function Choice({
 }) {
   return (
     <label className="choice">
-      <input type={type} name={name} value={value} checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      <input
+        type={type}
+        name={name}
+        value={value}
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+      />
       <span>{children}</span>
     </label>
   )
@@ -111,19 +117,28 @@ export function Notice({
   )
 }
 
-/** The receipt code in groups, large and monospaced; read out group by group by screen readers. */
+/**
+ * The receipt code in groups, large and monospaced, in two lines of 4 and 3 groups that never
+ * break inside (a phone shows 4 + 3 rather than 6 + 1); screen readers hear the separators.
+ */
 export function ReceiptCode({ display, labelId }: { display: string; labelId: string }) {
   const groups = display.split(RECEIPT_SEPARATOR)
+  const lines = [groups.slice(0, 4), groups.slice(4)]
   return (
-    <p className="receipt-code" aria-labelledby={labelId} lang="en" dir="ltr">
-      {groups.map((group, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: groups are positional and never reorder
-        <span key={i}>
-          {group}
-          {i < groups.length - 1 && <span className="visually-hidden"> {RECEIPT_SEPARATOR} </span>}
+    <figure className="receipt-code" aria-labelledby={labelId} lang="en" dir="ltr" data-testid="receipt-code">
+      {lines.map((line, l) => (
+        <span className="receipt-line" key={line.join('')}>
+          {line.map((group, i) => (
+            <span key={group + String(i)}>
+              {group}
+              {(l === 0 || i < line.length - 1) && (
+                <span className="visually-hidden">{RECEIPT_SEPARATOR}</span>
+              )}
+            </span>
+          ))}
         </span>
       ))}
-    </p>
+    </figure>
   )
 }
 
@@ -247,7 +262,9 @@ export function FilePicker({
                       type="checkbox"
                       checked={f.confirmed}
                       onChange={(e) =>
-                        onChange(files.map((x) => (x.id === f.id ? { ...x, confirmed: e.target.checked } : x)))
+                        onChange(
+                          files.map((x) => (x.id === f.id ? { ...x, confirmed: e.target.checked } : x)),
+                        )
                       }
                     />
                     <span>

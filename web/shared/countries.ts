@@ -21,8 +21,29 @@ export const COUNTRY_CODES = (
  * communities this service serves), listed first so most reporters need not scroll.
  */
 export const COMMON_ORIGIN_STATES = [
-  'CN', 'RU', 'IR', 'TR', 'EG', 'TJ', 'TM', 'UZ', 'KZ', 'KG', 'BY', 'RW', 'ER', 'SA', 'AE', 'BH', 'AZ', 'VN', 'KH', 'IN', 'PK',
-  'SY', 'ET',
+  'CN',
+  'RU',
+  'IR',
+  'TR',
+  'EG',
+  'TJ',
+  'TM',
+  'UZ',
+  'KZ',
+  'KG',
+  'BY',
+  'RW',
+  'ER',
+  'SA',
+  'AE',
+  'BH',
+  'AZ',
+  'VN',
+  'KH',
+  'IN',
+  'PK',
+  'SY',
+  'ET',
 ]
 
 const cache = new Map<string, Intl.DisplayNames | null>()

@@ -7,7 +7,14 @@
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react'
 import { IntlProvider } from 'react-intl'
-import { detectLocale, isLocaleCode, type LocaleCode, type LocaleInfo, localeInfo, messagesFor } from './locales.ts'
+import {
+  detectLocale,
+  isLocaleCode,
+  type LocaleCode,
+  type LocaleInfo,
+  localeInfo,
+  messagesFor,
+} from './locales.ts'
 
 interface LocaleState {
   readonly locale: LocaleCode

@@ -62,7 +62,15 @@ export function QuickExitButton() {
 }
 
 /** A link to another reporter page that replaces the current history entry. */
-export function PageLink({ to, children, className }: { to: PageName; children: ReactNode; className?: string }) {
+export function PageLink({
+  to,
+  children,
+  className,
+}: {
+  to: PageName
+  children: ReactNode
+  className?: string
+}) {
   const { locale } = useLocale()
   const href = withLocale(PAGE_PATHS[to], locale)
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
@@ -84,17 +92,14 @@ export function PageShell({ page, children }: { page: PageName; children: ReactN
     document.title = intl.formatMessage({ id: 'app.name' })
   }, [intl])
 
-  const skip = (event: MouseEvent<HTMLAnchorElement>) => {
-    // A fragment link would add a history entry; move focus instead.
-    event.preventDefault()
-    document.getElementById('main')?.focus()
-  }
+  // A fragment link would add a history entry; the skip link is a button that moves focus.
+  const skip = () => document.getElementById('main')?.focus()
 
   return (
     <div className="page">
-      <a className="skip-link" href="#main" onClick={skip}>
+      <button type="button" className="skip-link" onClick={skip}>
         <FormattedMessage id="app.skipToContent" />
-      </a>
+      </button>
       <header className="topbar">
         <div className="topbar-inner">
           <PageLink to="intake" className="brand">
@@ -170,13 +175,6 @@ export function useLeaveWarning(active: boolean): void {
   }, [active])
 }
 
-/** Moves focus to a step's heading when the step changes, so screen readers announce it. */
-export function useFocusOnChange(ref: { current: HTMLElement | null }, key: unknown): void {
-  useEffect(() => {
-    ref.current?.focus()
-  }, [key, ref])
-}
-
 function GlobeIcon() {
   return (
     <svg aria-hidden="true" focusable="false" width="22" height="22" viewBox="0 0 24 24" className="icon">
@@ -193,7 +191,14 @@ function GlobeIcon() {
 
 function ShieldIcon() {
   return (
-    <svg aria-hidden="true" focusable="false" width="26" height="26" viewBox="0 0 24 24" className="icon brand-icon">
+    <svg
+      aria-hidden="true"
+      focusable="false"
+      width="26"
+      height="26"
+      viewBox="0 0 24 24"
+      className="icon brand-icon"
+    >
       <path
         d="M12 2.5 4 5.5v6c0 5 3.4 8.8 8 10 4.6-1.2 8-5 8-10v-6l-8-3Z"
         fill="currentColor"
@@ -202,7 +207,13 @@ function ShieldIcon() {
         strokeWidth="1.6"
         strokeLinejoin="round"
       />
-      <path d="m8.5 12 2.4 2.4 4.6-4.8" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+      <path
+        d="m8.5 12 2.4 2.4 4.6-4.8"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+      />
     </svg>
   )
 }

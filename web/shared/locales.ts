@@ -4,39 +4,11 @@
  * reporter page, whatever the reporter picks, so the server cannot tell the language from what
  * the browser fetches (DESIGN §4). A key missing from a locale falls back to English, so a
  * partially translated locale never crashes a page (test/locales.test.ts keeps them complete).
- *
- * Language names are written in the language itself (an endonym reads the same in every UI
- * language), which is why they live here rather than in the locale files.
  */
 
-export type Direction = 'ltr' | 'rtl'
+import { LOCALES, type LocaleCode, type LocaleInfo, SOURCE_LOCALE } from './locale-list.ts'
 
-export interface LocaleInfo {
-  /** BCP 47 tag; also the locale file name. */
-  readonly code: string
-  /** The language named in itself. */
-  readonly name: string
-  readonly dir: Direction
-}
-
-export const LOCALES = [
-  { code: 'en', name: 'English', dir: 'ltr' },
-  { code: 'zh-Hans', name: '简体中文', dir: 'ltr' },
-  { code: 'zh-Hant', name: '繁體中文', dir: 'ltr' },
-  { code: 'ug', name: 'ئۇيغۇرچە', dir: 'rtl' },
-  { code: 'bo', name: 'བོད་ཡིག', dir: 'ltr' },
-  { code: 'ru', name: 'Русский', dir: 'ltr' },
-  { code: 'kk', name: 'Қазақша', dir: 'ltr' },
-  { code: 'ky', name: 'Кыргызча', dir: 'ltr' },
-  { code: 'uz', name: 'Oʻzbekcha', dir: 'ltr' },
-  { code: 'tg', name: 'Тоҷикӣ', dir: 'ltr' },
-  { code: 'fa', name: 'فارسی', dir: 'rtl' },
-  { code: 'tr', name: 'Türkçe', dir: 'ltr' },
-  { code: 'ar', name: 'العربية', dir: 'rtl' },
-] as const satisfies readonly LocaleInfo[]
-
-export type LocaleCode = (typeof LOCALES)[number]['code']
-export const SOURCE_LOCALE: LocaleCode = 'en'
+export { type Direction, LOCALES, type LocaleCode, type LocaleInfo, SOURCE_LOCALE } from './locale-list.ts'
 
 export type Messages = Record<string, string>
 

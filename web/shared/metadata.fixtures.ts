@@ -151,14 +151,33 @@ function adler32(bytes: Uint8Array): number {
 /** A 2×2 RGB PNG (zlib stream with one stored block) with eXIf, tEXt, iTXt, zTXt and tIME. */
 export function pngWithGps(): Uint8Array {
   const raw = Uint8Array.of(0, 200, 30, 30, 30, 120, 200, 0, 30, 120, 200, 240, 240, 240)
-  const zlib = concat([0x78, 0x01, 0x01], [raw.length & 0xff, raw.length >> 8], [~raw.length & 0xff, (~raw.length >> 8) & 0xff], raw, be32(adler32(raw)))
+  const zlib = concat(
+    [0x78, 0x01, 0x01],
+    [raw.length & 0xff, raw.length >> 8],
+    [~raw.length & 0xff, (~raw.length >> 8) & 0xff],
+    raw,
+    be32(adler32(raw)),
+  )
   return concat(
     [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
     pngChunk('IHDR', [...be32(2), ...be32(2), 8, 2, 0, 0, 0]),
     pngChunk('eXIf', exifTiff()),
     pngChunk('tEXt', [...latin1('Comment'), 0, ...latin1(CANARY)]),
     pngChunk('iTXt', [...latin1('XML:com.adobe.xmp'), 0, 0, 0, 0, 0, ...latin1(XMP)]),
-    pngChunk('zTXt', [...latin1('Author'), 0, 0, 0x78, 0x01, 0x01, 4, 0, 0xfb, 0xff, ...latin1('abcd'), ...be32(adler32(Uint8Array.from(latin1('abcd'))))]),
+    pngChunk('zTXt', [
+      ...latin1('Author'),
+      0,
+      0,
+      0x78,
+      0x01,
+      0x01,
+      4,
+      0,
+      0xfb,
+      0xff,
+      ...latin1('abcd'),
+      ...be32(adler32(Uint8Array.from(latin1('abcd')))),
+    ]),
     pngChunk('tIME', [...be16(2024), 5, 17, 13, 45, 10]),
     pngChunk('IDAT', zlib),
     pngChunk('IEND', []),

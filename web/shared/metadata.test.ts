@@ -111,7 +111,9 @@ describe('stripMetadata on PNG', () => {
     const chunks = pngChunks(result.bytes)
     expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND'])
     expect(chunks.every((c) => c.crcOk)).toBe(true)
-    const idat = pngChunks(original.subarray(0, original.length - CANARY.length)).find((c) => c.type === 'IDAT')!
+    const idat = pngChunks(original.subarray(0, original.length - CANARY.length)).find(
+      (c) => c.type === 'IDAT',
+    )!
     expect(chunks[1]!.data).toEqual(idat.data)
   })
 })

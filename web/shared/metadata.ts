@@ -154,7 +154,12 @@ function stripJpeg(bytes: Uint8Array): { bytes: Uint8Array; removed: string[] } 
 }
 
 function readU32BE(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset]! << 24) >>> 0) + (bytes[offset + 1]! << 16) + (bytes[offset + 2]! << 8) + bytes[offset + 3]!
+  return (
+    ((bytes[offset]! << 24) >>> 0) +
+    (bytes[offset + 1]! << 16) +
+    (bytes[offset + 2]! << 8) +
+    bytes[offset + 3]!
+  )
 }
 
 const PNG_REMOVE = new Set(['eXIf', 'tEXt', 'iTXt', 'zTXt', 'tIME'])
@@ -181,7 +186,12 @@ function stripPng(bytes: Uint8Array): { bytes: Uint8Array; removed: string[] } {
 }
 
 function readU32LE(bytes: Uint8Array, offset: number): number {
-  return bytes[offset]! + (bytes[offset + 1]! << 8) + (bytes[offset + 2]! << 16) + ((bytes[offset + 3]! << 24) >>> 0)
+  return (
+    bytes[offset]! +
+    (bytes[offset + 1]! << 8) +
+    (bytes[offset + 2]! << 16) +
+    ((bytes[offset + 3]! << 24) >>> 0)
+  )
 }
 
 function writeU32LE(target: Uint8Array, offset: number, value: number): void {

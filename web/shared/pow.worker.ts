@@ -5,7 +5,6 @@
  * challenges (a fresh one after `409 pow_spent`) can be in progress at once.
  */
 /// <reference lib="webworker" />
-import './zod-setup.ts'
 import { fromBase64 } from '../../crypto/bytes.ts'
 import { nobleBackend } from '../../crypto/noble.ts'
 import { solvePowSlice } from '../../crypto/pow.ts'

@@ -44,7 +44,8 @@ export function checkReceiptInput(input: string): ReceiptInputStatus {
     return { status: 'bad_character', character: '?' }
   }
   if (normalised.length === 0) return { status: 'empty' }
-  if (normalised.length < FULL_LENGTH) return { status: 'too_short', missing: FULL_LENGTH - normalised.length }
+  if (normalised.length < FULL_LENGTH)
+    return { status: 'too_short', missing: FULL_LENGTH - normalised.length }
   if (normalised.length > FULL_LENGTH) return { status: 'too_long' }
   const code = normalised.slice(0, RECEIPT_SYMBOLS)
   if (normalised[RECEIPT_SYMBOLS] !== checkSymbol(backend, code)) return { status: 'bad_check' }

@@ -14,7 +14,14 @@ import { CryptoError } from '../../crypto/errors.ts'
 import { matchesFingerprint, parseFingerprint, safetyCode } from '../../crypto/fingerprint.ts'
 import { type ItemBody, openItem, REPORTER_AUTHOR, sealItem } from '../../crypto/items.ts'
 import { nobleBackend } from '../../crypto/noble.ts'
-import { deriveReceiptKeys, formatReceipt, generateReceiptCode, normaliseReceipt, parseReceipt, type ReceiptKeys } from '../../crypto/receipt.ts'
+import {
+  deriveReceiptKeys,
+  formatReceipt,
+  generateReceiptCode,
+  normaliseReceipt,
+  parseReceipt,
+  type ReceiptKeys,
+} from '../../crypto/receipt.ts'
 import { openReport, sealReport } from '../../crypto/report.ts'
 import {
   type DeskKey,
@@ -51,6 +58,8 @@ export interface Trust {
   readonly deskByKeyId: ReadonlyMap<string, string>
   readonly receiptKey: Uint8Array | null
   readonly limits: IntakeConfig['limits']
+  /** Days the organisation's backups keep erased data, when the server says. */
+  readonly backupDays: number | undefined
 }
 
 function hex(bytes: Uint8Array): string {
@@ -58,7 +67,11 @@ function hex(bytes: Uint8Array): string {
 }
 
 /** Verifies the intake configuration; throws TrustError with the reason the page shows. */
-export function establishTrust(config: IntakeConfig, now: Date, pinnedFingerprint: string | undefined): Trust {
+export function establishTrust(
+  config: IntakeConfig & { backupDays?: number },
+  now: Date,
+  pinnedFingerprint: string | undefined,
+): Trust {
   let orgSigningKey: Uint8Array
   try {
     orgSigningKey = fromBase64(config.orgSigningKey, 32)
@@ -104,6 +117,7 @@ export function establishTrust(config: IntakeConfig, now: Date, pinnedFingerprin
     deskByKeyId,
     receiptKey,
     limits: config.limits,
+    backupDays: config.backupDays,
   }
 }
 
@@ -151,8 +165,14 @@ export function sealReporterItem(options: {
   })
 }
 
-export function reporterPublicKeys(keys: ReceiptKeys): { reporterPublicKey: string; reporterSigningKey: string } {
-  return { reporterPublicKey: toBase64(keys.reporterPublicKey), reporterSigningKey: toBase64(keys.reporterSigningKey) }
+export function reporterPublicKeys(keys: ReceiptKeys): {
+  reporterPublicKey: string
+  reporterSigningKey: string
+} {
+  return {
+    reporterPublicKey: toBase64(keys.reporterPublicKey),
+    reporterSigningKey: toBase64(keys.reporterSigningKey),
+  }
 }
 
 /** The desk a case's report was sealed to, from the report envelope's slot key ids. */
@@ -211,7 +231,12 @@ export function openThread(
   const staff = new Map<string, { signingKey: Uint8Array; username: string }>()
   for (const signed of signers) {
     try {
-      const user = verifyUserKeyChain(backend, { orgSigningKey: trust.orgSigningKey, userKey: signed, now, orgId: trust.orgId })
+      const user = verifyUserKeyChain(backend, {
+        orgSigningKey: trust.orgSigningKey,
+        userKey: signed,
+        now,
+        orgId: trust.orgId,
+      })
       staff.set(user.statement.userId, { signingKey: user.signingKey, username: user.statement.username })
     } catch {
       // An uncertified signer simply certifies nothing: replies "signed" by it show as invalid.
@@ -247,7 +272,11 @@ export function openThread(
         secretKey: keys.reporterSecretKey,
         expectedSeq: item.seq,
         signingKeyFor: (author) =>
-          author === REPORTER_AUTHOR ? keys.reporterSigningKey : item.kind === 3 ? staff.get(author)?.signingKey : undefined,
+          author === REPORTER_AUTHOR
+            ? keys.reporterSigningKey
+            : item.kind === 3
+              ? staff.get(author)?.signingKey
+              : undefined,
       })
       out.push({
         seq: item.seq,
@@ -267,7 +296,12 @@ export function openThread(
 export type ProofCheck = { valid: true; receivedOn: string; hash: string } | { valid: false }
 
 /** Verifies the receipt-proof statement with the org-certified receipt key (and the report hash). */
-export function checkProof(trust: Trust, proof: SignedStatement, lookupId: string, reportEnvelope?: Uint8Array): ProofCheck {
+export function checkProof(
+  trust: Trust,
+  proof: SignedStatement,
+  lookupId: string,
+  reportEnvelope?: Uint8Array,
+): ProofCheck {
   if (!trust.receiptKey) return { valid: false }
   try {
     const statement = verifyStatement(backend, proof, trust.receiptKey, 'receipt-proof')

@@ -25,7 +25,8 @@ export function useTrust(): TrustState {
       .catch((error: unknown) => {
         if (!live) return
         if (error instanceof TrustError) setState({ status: 'failed', reason: error.reason })
-        else if (error instanceof ApiError && error.code === 'bad_response') setState({ status: 'failed', reason: 'directory' })
+        else if (error instanceof ApiError && error.code === 'bad_response')
+          setState({ status: 'failed', reason: 'directory' })
         else setState({ status: 'failed', reason: 'network' })
       })
     return () => {

@@ -1,0 +1,1 @@
+DROP TABLE "pow_activity" CASCADE;
