@@ -19,7 +19,12 @@ import { followupRoutes } from './routes/followup.ts'
 import { healthRoutes } from './routes/health.ts'
 import { intakeRoutes } from './routes/intake.ts'
 import { powRoutes } from './routes/pow.ts'
+import { adminRoutes } from './routes/admin.ts'
+import { auditRoutes } from './routes/audit.ts'
+import { authRoutes } from './routes/auth.ts'
+import { caseRoutes } from './routes/cases.ts'
 import { reportRoutes } from './routes/reports.ts'
+import { setupRoutes } from './routes/setup.ts'
 import type { ServerSecrets } from './secrets.ts'
 import { createReporterContext, type ReporterOptions } from './storage/reporter-context.ts'
 
@@ -69,6 +74,7 @@ const tooLarge = () => {
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger
   const reporter = createReporterContext(deps)
+  const staff = { db: deps.db, config: deps.config, clock: deps.clock, secrets: deps.secrets, backend: reporter.backend }
   const limits = new Map<number, ReturnType<typeof bodyLimit>>()
   const limitFor = (maxSize: number) => {
     let middleware = limits.get(maxSize)
@@ -92,6 +98,12 @@ export function createApp(deps: AppDeps) {
     .route('/api/reports', reportRoutes(reporter))
     .route('/api/followup', followupRoutes(reporter))
     .route('/api/attachments', attachmentRoutes(reporter))
+    // Staff API (api/contract/staff.ts): session cookie, origin check, roles per route.
+    .route('/api/setup', setupRoutes(staff))
+    .route('/api/auth', authRoutes(staff))
+    .route('/api/cases', caseRoutes(staff))
+    .route('/api/audit', auditRoutes(staff))
+    .route('/api/admin', adminRoutes(staff))
     // ---- end of route modules ----
     .route('/', pageRoutes(deps.config.webDist))
 

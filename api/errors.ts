@@ -49,6 +49,11 @@ export const ERROR_STATUS = {
   desk_key_mismatch: 422,
   /** The message was sealed for another `seq` than the next one (someone wrote meanwhile). */
   seq_mismatch: 409,
+  // Staff API (api/contract/staff.ts):
+  /** The audit head moved since the entry was signed: read the head, sign again, resend. */
+  audit_conflict: 409,
+  /** Login refused: wrong username, passphrase or code (one answer for all three). */
+  login_failed: 401,
 } as const satisfies Record<string, ContentfulStatusCode>
 
 export type AppErrorCode = keyof typeof ERROR_STATUS
@@ -91,6 +96,8 @@ const DEFAULT_MESSAGES: Record<AppErrorCode, string> = {
   unknown_desk: 'This desk does not exist or does not receive reports.',
   desk_key_mismatch: "The report is not encrypted to the desk's current key.",
   seq_mismatch: 'The case has changed; read it again and resend with the next sequence number.',
+  audit_conflict: 'The audit log moved on; sign the entry again and resend.',
+  login_failed: 'The username, passphrase or code is not right.',
 }
 
 /**

@@ -3,7 +3,7 @@
  * Per-instance rate limits, the first line against floods (DESIGN §3, §4); the proof of work and
  * the database-counted difficulty are the shared second line.
  *
- * Keys, and why: a client's address is never stored or logged, not even in memory. Each bucket
+ * Keys, and why: a client's address is never stored or logged, and not kept past the request. Each bucket
  * is keyed by `H("tnr/v1/rate-limit-key", k_hour, address)` where `k_hour =
  * H("tnr/v1/rate-limit", secret, u64(hours since epoch))` (api/secrets.ts), so the keys change
  * every hour and cannot be linked across hours or reversed without the server secret. Where
@@ -11,9 +11,11 @@
  * the tests), or `CLIENTS_LOOK_ALIKE=1` — per-address limits would throttle everyone as one, so
  * the limits are global instead, plus per lookup id, which is keyed the same way.
  *
- * A small in-memory token bucket rather than a library: the one candidate (`hono-rate-limiter`)
- * takes a key generator but keeps its own window store and would still need everything above;
- * this is forty lines we can read. Buckets live in one Map, swept when it grows.
+ * A small in-memory token bucket rather than a library such as `hono-rate-limiter`: what we
+ * need is a key that is an hourly-rotating MAC of the address, a per-request choice between
+ * per-address and global buckets, and per-lookup buckets checked after validation. That is a few
+ * dozen lines that are easier to review than an adapted library, and it adds no dependency.
+ * Buckets live in one Map, which is swept when it grows.
  */
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context, MiddlewareHandler } from 'hono'

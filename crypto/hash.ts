@@ -43,6 +43,17 @@ export type Label =
   | 'tnr/v1/setup-token'
   /** Seed of the server's Ed25519 receipt signing key, derived from the server secret (api/secrets.ts). */
   | 'tnr/v1/receipt-seed'
+  /** Staff session cookie token → stored hash (api/session.ts). */
+  | 'tnr/v1/session-token'
+  /** Invite link token → stored hash (api/routes/admin.ts). */
+  | 'tnr/v1/invite-token'
+  /** Per-account login throttle key: MAC of the username under the session subkey (api/routes/auth.ts). */
+  | 'tnr/v1/login-throttle'
+  /** Associated data of a TOTP secret encrypted at rest under the totp-key subkey. */
+  | 'tnr/v1/totp-at-rest'
+  /** Recovery kit (SPEC.md §16): check bytes of the recovery secret, and its X25519 key. */
+  | 'tnr/v1/recovery-check'
+  | 'tnr/v1/recovery-key'
   /** Test-only deterministic byte stream for the noise sampler (crypto/laplace.ts). */
   | 'tnr/v1/test-stream'
   | `tnr/v1/sig/${string}`

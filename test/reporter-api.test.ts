@@ -272,6 +272,22 @@ describe.each(databases)('Reporter API v1 on $name', (factory) => {
       expect({ ...after, pow_spent: before.pow_spent }).toEqual(before)
     })
 
+    it('waits COMMIT_DELAY_MS inside the commit transaction when NODE_ENV=test', async () => {
+      const delayed = createApp({
+        db: database.db,
+        config: parseEnv({ NODE_ENV: 'test', DATA_DIR: database.dataDir, COMMIT_DELAY_MS: '300' }),
+        clock,
+        secrets,
+        logger,
+        reporter: { limits },
+      })
+      const body = await submission(newReceipt(), undefined, await solve(delayed))
+      const started = performance.now()
+      const response = await post('/api/reports', body, delayed)
+      expect(response.status).toBe(201)
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290)
+    })
+
     it('serialises concurrent identical submissions into one case', async () => {
       const receipt = newReceipt()
       const body = await submission(receipt)
@@ -944,6 +960,27 @@ describe.each(databases)('Reporter API v1 on $name', (factory) => {
       const refused = await post('/api/pow/challenge', {}, tight)
       await expectError(refused, 429, 'rate_limited')
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    })
+
+    it('keys rate limits per client address, and globally for loopback peers', async () => {
+      const tiny = {
+        challenge: { burst: 1, perMinute: 1 },
+        submit: { burst: 1, perMinute: 1 },
+        read: { burst: 1, perMinute: 1 },
+        chunk: { burst: 1, perMinute: 1 },
+      }
+      const perAddress = makeApp({}, { ratePolicies: { address: tiny, global: tiny } })
+      const from = (address: string) =>
+        perAddress.request(
+          '/api/pow/challenge',
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+          { incoming: { socket: { remoteAddress: address } } },
+        )
+      expect((await from('203.0.113.7')).status).toBe(200)
+      await expectError(await from('203.0.113.7'), 429, 'rate_limited')
+      expect((await from('198.51.100.23')).status).toBe(200)
+      expect((await from('127.0.0.1')).status).toBe(200)
+      await expectError(await from('::1'), 429, 'rate_limited')
     })
 
     it('never printed a lookup id or auth token', () => {

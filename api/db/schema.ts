@@ -256,6 +256,30 @@ export const sessions = pgTable(
 )
 export type Session = typeof sessions.$inferSelect
 
+/**
+ * Per-account login throttle (DESIGN §7 "throttling per account"). Keyed by a MAC of the
+ * username, not the user id, so unknown usernames are throttled exactly like known ones and the
+ * table names nobody in clear. Shared across instances (DESIGN §3).
+ */
+export const loginThrottle = pgTable('login_throttle', {
+  key: bytea('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  windowStartedAt: at('window_started_at').notNull(),
+  lockedUntil: at('locked_until'),
+})
+
+/**
+ * Recovery kits (DESIGN §5 "Recovery kit", SPEC.md §16): the organisation, desk and statistics
+ * private keys sealed (kind 6) to an offline recovery key whose secret exists only on paper.
+ */
+export const recoveryKits = pgTable('recovery_kits', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  recoveryPublicKey: bytea('recovery_public_key').notNull(),
+  envelope: bytea('envelope').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+})
+
 export const grantTargets = ['org', 'stats', 'desk'] as const
 export const grantTargetEnum = pgEnum('grant_target', grantTargets)
 
@@ -334,6 +358,24 @@ export const caseLabels = pgTable(
       .references(() => labels.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ name: 'case_labels_pk', columns: [t.caseId, t.labelId] })],
+)
+
+/**
+ * What each staff user has read of each case (unread markers): the highest `seq` seen. Staff
+ * state, not reporter data; erased with the case.
+ */
+export const caseReads = pgTable(
+  'case_reads',
+  {
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    seenSeq: integer('seen_seq').notNull(),
+  },
+  (t) => [primaryKey({ name: 'case_reads_pk', columns: [t.caseId, t.userId] })],
 )
 
 /** Envelopes in a case, in `seq` order; the report is `seq` 0 (DESIGN §7). */

@@ -235,7 +235,7 @@ describeBrowser('the reporter path end to end', () => {
     const code = page.locator('[data-testid=receipt-code]')
     await code.waitFor({ timeout: 90_000 })
     axeFindings.push(...(await seriousViolations(page)).map((v) => `${language} receipt: ${v}`))
-    const display = (await code.textContent()) ?? ''.replace(/\s+/g, '')
+    const display = ((await code.textContent()) ?? '').replace(/\s+/g, '')
     expect(display).toMatch(/^[0-9A-Z]{3}(-[0-9A-Z]{3}){6}$/)
     // Steps replace each other in memory: still one history entry.
     expect(await page.evaluate(() => (globalThis as unknown as PageScope).history.length)).toBe(historyBefore)
@@ -385,8 +385,9 @@ describeBrowser('the reporter path end to end', () => {
       await page.fill('main textarea', 'They came back today.')
       await page.click('section.card form button[type=submit]')
       await page.locator('[data-testid=own-message]').waitFor({ timeout: 60_000 })
-      expect(await page.locator('[data-testid=own-message]').textContent()) ??
-        ''.toContain('They came back today.')
+      expect((await page.locator('[data-testid=own-message]').textContent()) ?? '').toContain(
+        'They came back today.',
+      )
       expectSameOrigin(recording)
       expect(await storageInUse(page)).toEqual([])
       await page.close()

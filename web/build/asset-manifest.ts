@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import type { Plugin, ResolvedConfig } from 'vite'
 import { PUBLIC_PAGES } from './pages.ts'
 import { reachableFiles } from './reachable.ts'
@@ -34,6 +35,8 @@ export interface AssetManifest {
   /** Always null for now: signing with the organisation key is a later issue. */
   readonly signature: null
 }
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`
 
 export function buildAssetManifest(outDir: string): AssetManifest {
   const pages: Record<string, string[]> = {}
@@ -66,11 +69,21 @@ export function assetManifest(): Plugin {
         const manifest = buildAssetManifest(outDir)
         writeFileSync(join(outDir, ASSET_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`)
         const lines = manifest.files.map((f) => `${f.sha256}  ${f.path}`)
+        // Page weight (DESIGN §11): what a reporter on a slow connection downloads per page.
+        const weights = Object.entries(manifest.pages).map(([page, files]) => {
+          const js = files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(outDir, f)))
+          const raw = js.reduce((sum, bytes) => sum + bytes.length, 0)
+          const gzip = js.reduce((sum, bytes) => sum + gzipSync(bytes, { level: 9 }).length, 0)
+          return `${page.padEnd(10)} ${files.length} files, JavaScript ${kib(raw)} (${kib(gzip)} gzip)`
+        })
         config.logger.info(
           [
             '',
             `SHA-256 of every file served to public pages (also in ${ASSET_MANIFEST_FILE}; not yet signed):`,
             ...lines,
+            '',
+            'Page weight:',
+            ...weights,
             '',
           ].join('\n'),
         )

@@ -1,0 +1,337 @@
+/**
+ * @module api/routes/admin
+ * Administration (DESIGN §5, §7 "admin"; issue 5): re-signing the key directory, invitations,
+ * accepting an invitation, the users list, and vetting (certifying a user's keys and granting
+ * desk keys after the safety numbers were compared out of band).
+ *
+ * The server cannot sign anything that matters: directories and user-key statements are signed
+ * by the organisation key in an admin's browser, grants by the granting admin. The server checks
+ * that what it stores fits (signed by the organisation key it knows, naming the user being
+ * certified with the keys that user registered, grants hashing their envelopes) so that a
+ * careless or buggy client cannot store nonsense, but every reader verifies again.
+ *
+ * Invite tokens: 32 random bytes in the link's fragment (`/console#invite=<token>&org=<fp>`),
+ * stored as `H("tnr/v1/invite-token", token)`, single use, expiring after 72 hours.
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+import type { CryptoBackend } from '../../crypto/backend.ts'
+import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
+import { envelopeHash } from '../../crypto/envelope.ts'
+import { H } from '../../crypto/hash.ts'
+import { authKeyHash, decodeKdfParams } from '../../crypto/kdf.ts'
+import { verifyStatement } from '../../crypto/statements.ts'
+import {
+  acceptInviteRequest,
+  certifyRequest,
+  directoryRequest,
+  inviteInfoRequest,
+  inviteRequest,
+} from '../contract/staff.ts'
+import {
+  deskKeys,
+  deskMembers,
+  desks,
+  directories,
+  inviteDesks,
+  invites,
+  keyGrants,
+  org,
+  users,
+} from '../db/schema.ts'
+import { AppError, validate } from '../errors.ts'
+import {
+  originCheck,
+  requireSecureTransport,
+  requireStaff,
+  type StaffContext,
+  type StaffEnv,
+  startSession,
+} from '../session.ts'
+import { appendStaffEntry } from '../storage/audit.ts'
+import { encryptTotpSecret, findUser, findUserByName, mePayload, totpStep } from '../storage/staff.ts'
+
+export const INVITE_LIFETIME_MS = 72 * 60 * 60 * 1000
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
+
+function hashInviteToken(backend: CryptoBackend, token: string): Uint8Array {
+  if (!TOKEN_PATTERN.test(token)) throw new AppError('unauthorized', 'The invitation link is not valid.')
+  return H(backend, 'tnr/v1/invite-token', [new Uint8Array(Buffer.from(token, 'base64url'))])
+}
+
+async function organisation(ctx: StaffContext) {
+  const [row] = await ctx.db.select().from(org).limit(1)
+  if (row === undefined) throw new AppError('not_set_up')
+  return row
+}
+
+async function usableInvite(ctx: StaffContext, backend: CryptoBackend, token: string) {
+  const [row] = await ctx.db
+    .select()
+    .from(invites)
+    .where(
+      and(
+        eq(invites.tokenHash, hashInviteToken(backend, token)),
+        isNull(invites.usedAt),
+        gt(invites.expiresAt, ctx.clock.now()),
+      ),
+    )
+    .limit(1)
+  if (row === undefined) throw new AppError('unauthorized', 'The invitation link is not valid (used or expired).')
+  return row
+}
+
+export function adminRoutes(ctx: StaffContext) {
+  const admin = requireStaff(ctx, ['admin'])
+  return (
+    new Hono<StaffEnv>()
+      .use(originCheck(ctx.config))
+      // ---- invitations (no session: the token is the credential) ----
+      .post('/invites/info', validate('json', inviteInfoRequest), async (c) => {
+        const backend = await ctx.backend()
+        const invite = await usableInvite(ctx, backend, c.req.valid('json').token)
+        const organisationRow = await organisation(ctx)
+        return c.json(
+          {
+            role: invite.role,
+            orgName: organisationRow.name,
+            orgSigningKey: toBase64(organisationRow.signingPublicKey),
+            orgId: organisationRow.id,
+            expiresAt: invite.expiresAt.toISOString(),
+          },
+          200,
+        )
+      })
+      .post('/invites/accept', validate('json', acceptInviteRequest), async (c) => {
+        requireSecureTransport(ctx.config, c)
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        decodeKdfParams(body.user.kdf)
+        const step = totpStep(body.totp.secret, body.totp.code, now)
+        if (step === undefined) throw new AppError('unprocessable', 'totp: the code does not match the secret')
+        if (await findUserByName(ctx.db, body.user.username)) throw new AppError('conflict', 'username: taken')
+        const tokenHash = hashInviteToken(backend, body.token)
+        const { user } = body
+        await ctx.db.transaction(async (tx) => {
+          const used = await tx
+            .update(invites)
+            .set({ usedAt: now })
+            .where(and(eq(invites.tokenHash, tokenHash), isNull(invites.usedAt), gt(invites.expiresAt, now)))
+            .returning({ id: invites.id, role: invites.role })
+          const invite = used[0]
+          if (invite === undefined) throw new AppError('unauthorized', 'The invitation link is not valid.')
+          await tx.insert(users).values({
+            id: user.userId,
+            role: invite.role,
+            username: user.username,
+            kdfSalt: fromBase64(user.kdf.salt, 16),
+            kdfParams: { version: 1, opsLimit: user.kdf.opsLimit, memLimitBytes: user.kdf.memLimitBytes },
+            authHash: authKeyHash(backend, fromBase64(user.authKey, 32)),
+            identityPublicKey: fromBase64(user.identityKey, 32),
+            signingPublicKey: fromBase64(user.signingKey, 32),
+            wrappedIdentityKey: fromBase64(user.wrappedIdentityKey, 72),
+            wrappedSigningKey: fromBase64(user.wrappedSigningKey, 72),
+            totpSecretEncrypted: encryptTotpSecret(backend, ctx.secrets, user.userId, body.totp.secret),
+            totpLastUsedStep: step,
+          })
+          await tx.update(invites).set({ usedBy: user.userId }).where(eq(invites.id, invite.id))
+        })
+        const session = await startSession(ctx, c, user.userId)
+        const created = await findUser(ctx.db, user.userId)
+        if (created === undefined) throw new Error('user vanished after accepting')
+        return c.json(await mePayload(ctx.db, created, session), 201)
+      })
+      // ---- admin only ----
+      .post('/invites', admin, validate('json', inviteRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const known = body.deskIds.length === 0 ? [] : await ctx.db.select({ id: desks.id }).from(desks).where(inArray(desks.id, body.deskIds))
+        if (known.length !== new Set(body.deskIds).size) throw new AppError('unprocessable', 'deskIds: unknown desk')
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        const bytes = backend.randomBytes(32)
+        const token = Buffer.from(bytes).toString('base64url')
+        const expiresAt = new Date(now.getTime() + INVITE_LIFETIME_MS)
+        await ctx.db.transaction(async (tx) => {
+          await tx.insert(invites).values({
+            id: body.inviteId,
+            tokenHash: H(backend, 'tnr/v1/invite-token', [bytes]),
+            role: body.role,
+            createdBy: staff.userId,
+            expiresAt,
+            createdAt: now,
+          })
+          for (const deskId of new Set(body.deskIds)) await tx.insert(inviteDesks).values({ inviteId: body.inviteId, deskId })
+          await appendStaffEntry(tx, backend, {
+            actor: staff.userId,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'invite.create',
+            target: body.inviteId,
+            wire: body.audit,
+            now,
+          })
+        })
+        return c.json({ token, expiresAt: expiresAt.toISOString() }, 201)
+      })
+      .get('/users', admin, async (c) => {
+        const rows = await ctx.db.select().from(users).orderBy(asc(users.username))
+        const members = await ctx.db.select().from(deskMembers)
+        const inviteRows = await ctx.db.select().from(invites).orderBy(desc(invites.createdAt))
+        const inviteDeskRows = await ctx.db.select().from(inviteDesks)
+        const deskRows = await ctx.db.select().from(desks).where(eq(desks.archived, false)).orderBy(asc(desks.name))
+        const holders = await ctx.db
+          .select({ deskId: keyGrants.deskId, n: sql<number>`count(distinct ${keyGrants.granteeId})::int` })
+          .from(keyGrants)
+          .where(eq(keyGrants.target, 'desk'))
+          .groupBy(keyGrants.deskId)
+        const desksOfInvite = (id: string) => inviteDeskRows.filter((r) => r.inviteId === id).map((r) => r.deskId)
+        return c.json(
+          {
+            users: rows.map((u) => {
+              const invite = inviteRows.find((i) => i.usedBy === u.id)
+              return {
+                id: u.id,
+                username: u.username,
+                role: u.role,
+                identityKey: toBase64(u.identityPublicKey),
+                signingKey: toBase64(u.signingPublicKey),
+                verified: u.userKeyStatement !== null,
+                disabled: u.disabled,
+                desks: members.filter((m) => m.userId === u.id).map((m) => m.deskId),
+                pendingDesks: invite === undefined ? [] : desksOfInvite(invite.id),
+              }
+            }),
+            invites: inviteRows.map((i) => ({
+              id: i.id,
+              role: i.role,
+              expiresAt: i.expiresAt.toISOString(),
+              used: i.usedAt !== null,
+              desks: desksOfInvite(i.id),
+            })),
+            desks: deskRows.map((d) => ({
+              deskId: d.id,
+              name: d.name,
+              holders: Number(holders.find((h) => h.deskId === d.id)?.n ?? 0),
+            })),
+          },
+          200,
+        )
+      })
+      .post('/users/:id/certify', admin, validate('json', certifyRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const organisationRow = await organisation(ctx)
+        const target = await findUser(ctx.db, c.req.param('id'))
+        if (target === undefined) throw new AppError('not_found')
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        const statement = verifyStatement(backend, body.userKey, organisationRow.signingPublicKey, 'user-key')
+        if (
+          statement.orgId !== organisationRow.id ||
+          statement.userId !== target.id ||
+          statement.username !== target.username ||
+          statement.role !== target.role ||
+          statement.identityKey !== toBase64(target.identityPublicKey) ||
+          statement.signingKey !== toBase64(target.signingPublicKey)
+        )
+          throw new AppError('unprocessable', 'userKey: does not certify this user')
+        const grants = body.grants.map((upload) => {
+          const envelope = fromBase64(upload.envelope)
+          const grant = verifyStatement(backend, upload.grant, actor.signingPublicKey, 'grant')
+          if (
+            grant.orgId !== organisationRow.id ||
+            grant.granter !== actor.id ||
+            grant.grantee !== target.id ||
+            grant.granteeIdentityKey !== toBase64(target.identityPublicKey) ||
+            grant.envelopeHash !== envelopeHash(backend, envelope)
+          )
+            throw new AppError('unprocessable', 'grants: a grant does not fit this user')
+          return { grant, envelope, upload }
+        })
+        const deskTargets = grants.filter((g) => g.grant.target !== 'org' && g.grant.target !== 'stats')
+        if (deskTargets.length > 0) {
+          const existing = await ctx.db
+            .select({ deskId: deskKeys.deskId, version: deskKeys.version })
+            .from(deskKeys)
+            .where(inArray(deskKeys.deskId, deskTargets.map((g) => g.grant.target)))
+          for (const g of deskTargets)
+            if (!existing.some((k) => k.deskId === g.grant.target && k.version === g.grant.version))
+              throw new AppError('unprocessable', 'grants: unknown desk key')
+        }
+        await ctx.db.transaction(async (tx) => {
+          await tx
+            .update(users)
+            .set({ userKeyStatement: body.userKey.statement, userKeySignature: fromBase64(body.userKey.signature) })
+            .where(eq(users.id, target.id))
+          for (const g of grants) {
+            const isDesk = g.grant.target !== 'org' && g.grant.target !== 'stats'
+            await tx.insert(keyGrants).values({
+              granteeId: target.id,
+              granterId: actor.id,
+              target: isDesk ? 'desk' : (g.grant.target as 'org' | 'stats'),
+              deskId: isDesk ? g.grant.target : null,
+              version: g.grant.version,
+              envelope: g.envelope,
+              statement: g.upload.grant.statement,
+              signature: fromBase64(g.upload.grant.signature),
+            })
+            if (isDesk)
+              await tx
+                .insert(deskMembers)
+                .values({ deskId: g.grant.target, userId: target.id })
+                .onConflictDoNothing()
+          }
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'user.certify',
+            target: target.id,
+            wire: body.audit,
+            now,
+          })
+        })
+        return c.json({ ok: true as const }, 200)
+      })
+      .post('/directory', admin, validate('json', directoryRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const organisationRow = await organisation(ctx)
+        const statement = verifyStatement(backend, body.directory, organisationRow.signingPublicKey, 'directory')
+        const [latest] = await ctx.db.select().from(directories).orderBy(desc(directories.seq)).limit(1)
+        if (statement.orgId !== organisationRow.id || statement.seq <= (latest?.seq ?? 0))
+          throw new AppError('unprocessable', 'directory: wrong organisation or sequence')
+        const keys = await ctx.db.select().from(deskKeys)
+        for (const entry of statement.desks) {
+          if (!keys.some((k) => k.deskId === entry.deskId && k.version === entry.version && toBase64(k.publicKey) === entry.publicKey))
+            throw new AppError('unprocessable', 'directory: lists a desk key the server does not hold')
+        }
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        await ctx.db.transaction(async (tx) => {
+          await tx.insert(directories).values({
+            seq: statement.seq,
+            statement: body.directory.statement,
+            signature: fromBase64(body.directory.signature),
+            issuedAt: new Date(statement.issuedAt),
+            expiresAt: new Date(statement.expiresAt),
+          })
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'directory.sign',
+            target: organisationRow.id,
+            wire: body.audit,
+            now,
+          })
+        })
+        return c.json({ ok: true as const }, 201)
+      })
+  )
+}

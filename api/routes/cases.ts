@@ -1,0 +1,193 @@
+/**
+ * @module api/routes/cases
+ * The case queue, case detail, staff items (replies, notes) and triage (DESIGN §7 "cases", §8).
+ *
+ * Roles: caseworkers and admins, limited to the desks they belong to; analysts never read
+ * narratives (403 on every route here). Every change carries a browser-signed audit entry that is
+ * appended in the same transaction. Staff items record their author, so `/api/followup` can serve
+ * the author's `user-key` statement to the reporter (api/storage/cases.ts `readThread`).
+ * The server checks the envelope's structure and kind only; the seq inside the signed body and
+ * the signature are checked by every reader.
+ */
+import { eq } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
+import { parseEnvelope } from '../../crypto/envelope.ts'
+import { CryptoError } from '../../crypto/errors.ts'
+import {
+  MAX_ITEM_ENVELOPE_BYTES,
+  postItemRequest,
+  QUEUE_PAGE_SIZE,
+  queueQuery,
+  readRequest,
+  triageRequest,
+} from '../contract/staff.ts'
+import { caseItems, cases } from '../db/schema.ts'
+import { AppError, validate } from '../errors.ts'
+import { originCheck, requireStaff, type StaffContext, type StaffEnv } from '../session.ts'
+import { appendStaffEntry } from '../storage/audit.ts'
+import { nextSeq } from '../storage/cases.ts'
+import {
+  caseForStaff,
+  caseItemsOf,
+  deskIdsOf,
+  markRead,
+  queue,
+  staffOfDesk,
+  staffOfDesks,
+} from '../storage/staff-cases.ts'
+import { findUser } from '../storage/staff.ts'
+
+async function signerStatements(ctx: StaffContext, authorIds: readonly string[]) {
+  const out: { statement: string; signature: string }[] = []
+  for (const id of [...new Set(authorIds)].sort()) {
+    const user = await findUser(ctx.db, id)
+    if (user?.userKeyStatement != null && user.userKeySignature !== null) {
+      out.push({ statement: user.userKeyStatement, signature: toBase64(user.userKeySignature) })
+    }
+  }
+  return out
+}
+
+export function caseRoutes(ctx: StaffContext) {
+  const caseStaff = requireStaff(ctx, ['admin', 'caseworker'])
+  return new Hono<StaffEnv>()
+    .use(originCheck(ctx.config))
+    .use(caseStaff)
+    .get('/', validate('query', queueQuery), async (c) => {
+      const staff = c.get('staff')
+      const deskIds = await deskIdsOf(ctx.db, staff.userId)
+      const result = await queue(ctx.db, staff.userId, deskIds, c.req.valid('query'))
+      return c.json(
+        { ...result, pageSize: QUEUE_PAGE_SIZE, staff: await staffOfDesks(ctx.db, deskIds) },
+        200,
+      )
+    })
+    .get('/:id', async (c) => {
+      const staff = c.get('staff')
+      const deskIds = await deskIdsOf(ctx.db, staff.userId)
+      const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+      const items = await caseItemsOf(ctx.db, found.id)
+      const authorIds = items.flatMap((i) => (i.authorId === null ? [] : [i.authorId]))
+      if (found.assigneeId !== null) authorIds.push(found.assigneeId)
+      const seenRow = items.at(-1)?.seq ?? 0
+      return c.json(
+        {
+          case: {
+            id: found.id,
+            deskId: found.deskId,
+            lookupId: found.lookupId,
+            receivedOn: found.receivedOn,
+            status: found.status,
+            priority: found.priority,
+            assigneeId: found.assigneeId,
+            spam: found.spam,
+            lastSeq: seenRow,
+            seenSeq: -1,
+            reporterPublicKey: toBase64(found.reporterPublicKey),
+            reporterSigningKey: toBase64(found.reporterSigningKey),
+          },
+          items: items.map((i) => ({
+            seq: i.seq,
+            kind: i.kind,
+            envelope: toBase64(i.envelope),
+            authorId: i.authorId,
+            createdOn: i.createdOn,
+          })),
+          signers: await signerStatements(ctx, authorIds),
+          staff: await staffOfDesk(ctx.db, found.deskId),
+        },
+        200,
+      )
+    })
+    .post('/:id/read', validate('json', readRequest), async (c) => {
+      const staff = c.get('staff')
+      const deskIds = await deskIdsOf(ctx.db, staff.userId)
+      const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+      await markRead(ctx.db, found.id, staff.userId, c.req.valid('json').seq)
+      return c.json({ ok: true as const }, 200)
+    })
+    .post('/:id/items', validate('json', postItemRequest), async (c) => {
+      const staff = c.get('staff')
+      const body = c.req.valid('json')
+      const backend = await ctx.backend()
+      const deskIds = await deskIdsOf(ctx.db, staff.userId)
+      const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+      const envelope = fromBase64(body.envelope)
+      if (envelope.length > MAX_ITEM_ENVELOPE_BYTES) throw new AppError('payload_too_large')
+      if (parseEnvelope(envelope).kind !== body.kind) throw new CryptoError('bad_kind', 'kind does not match')
+      const author = await findUser(ctx.db, staff.userId)
+      if (author === undefined || author.userKeyStatement === null)
+        throw new AppError('forbidden', 'Your keys are not certified yet.')
+      const now = ctx.clock.now()
+      await ctx.db.transaction(async (tx) => {
+        const seq = await nextSeq(tx, found.id)
+        if (seq !== body.seq) throw new AppError('seq_mismatch')
+        await tx.insert(caseItems).values({
+          caseId: found.id,
+          seq,
+          kind: body.kind,
+          envelope,
+          authorId: staff.userId,
+          createdOn: now.toISOString().slice(0, 10),
+        })
+        await appendStaffEntry(tx, backend, {
+          actor: staff.userId,
+          actorSigningKey: author.signingPublicKey,
+          action: body.kind === 3 ? 'case.reply' : 'case.note',
+          target: found.id,
+          wire: body.audit,
+          now,
+        })
+      })
+      await markRead(ctx.db, found.id, staff.userId, body.seq)
+      return c.json({ seq: body.seq }, 201)
+    })
+    .post('/:id/triage', validate('json', triageRequest), async (c) => {
+      const staff = c.get('staff')
+      const body = c.req.valid('json')
+      const backend = await ctx.backend()
+      const deskIds = await deskIdsOf(ctx.db, staff.userId)
+      const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+      const change: Partial<typeof cases.$inferInsert> = {}
+      const actions: string[] = []
+      if (body.status !== undefined) {
+        change.status = body.status
+        actions.push('status')
+      }
+      if (body.priority !== undefined) {
+        change.priority = body.priority
+        actions.push('priority')
+      }
+      if (body.assigneeId !== undefined) {
+        if (body.assigneeId !== null) {
+          const members = await staffOfDesk(ctx.db, found.deskId)
+          if (!members.some((m) => m.id === body.assigneeId))
+            throw new AppError('unprocessable', 'assigneeId: not a member of this desk')
+        }
+        change.assigneeId = body.assigneeId
+        actions.push('assignee')
+      }
+      if (body.spam !== undefined) {
+        change.spam = body.spam
+        actions.push('spam')
+      }
+      if (actions.length !== 1) throw new AppError('invalid_request', 'change exactly one field per request')
+      const author = await findUser(ctx.db, staff.userId)
+      if (author === undefined) throw new AppError('unauthorized')
+      const now = ctx.clock.now()
+      await ctx.db.transaction(async (tx) => {
+        await tx.update(cases).set(change).where(eq(cases.id, found.id))
+        await appendStaffEntry(tx, backend, {
+          actor: staff.userId,
+          actorSigningKey: author.signingPublicKey,
+          action: `case.${actions[0]}`,
+          target: found.id,
+          wire: body.audit,
+          now,
+        })
+      })
+      return c.json({ ok: true as const }, 200)
+    })
+}
+
