@@ -14,15 +14,15 @@ import type { Config } from './env.ts'
 import { AppError, toErrorResponse } from './errors.ts'
 import { describeInternalError, type Logger, requestLogger, silentLogger } from './log.ts'
 import { pageRoutes, securityHeaders } from './pages.ts'
+import { adminRoutes } from './routes/admin.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
+import { auditRoutes } from './routes/audit.ts'
+import { authRoutes } from './routes/auth.ts'
+import { caseRoutes } from './routes/cases.ts'
 import { followupRoutes } from './routes/followup.ts'
 import { healthRoutes } from './routes/health.ts'
 import { intakeRoutes } from './routes/intake.ts'
 import { powRoutes } from './routes/pow.ts'
-import { adminRoutes } from './routes/admin.ts'
-import { auditRoutes } from './routes/audit.ts'
-import { authRoutes } from './routes/auth.ts'
-import { caseRoutes } from './routes/cases.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { setupRoutes } from './routes/setup.ts'
 import type { ServerSecrets } from './secrets.ts'
@@ -74,7 +74,13 @@ const tooLarge = () => {
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger
   const reporter = createReporterContext(deps)
-  const staff = { db: deps.db, config: deps.config, clock: deps.clock, secrets: deps.secrets, backend: reporter.backend }
+  const staff = {
+    db: deps.db,
+    config: deps.config,
+    clock: deps.clock,
+    secrets: deps.secrets,
+    backend: reporter.backend,
+  }
   const limits = new Map<number, ReturnType<typeof bodyLimit>>()
   const limitFor = (maxSize: number) => {
     let middleware = limits.get(maxSize)

@@ -118,7 +118,10 @@ export async function currentSession(ctx: StaffContext, c: Context): Promise<Sta
     return undefined
   }
   if (now - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-    await ctx.db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.id, row.id))
+    await ctx.db
+      .update(sessions)
+      .set({ lastSeenAt: new Date(now) })
+      .where(eq(sessions.id, row.id))
   }
   return { sessionId: row.id, userId: row.userId, role: row.role, username: row.username }
 }
@@ -167,7 +170,8 @@ export function originCheck(config: Config): MiddlewareHandler {
     if (MUTATING.has(c.req.method)) {
       const origin = c.req.header('origin')
       const site = c.req.header('sec-fetch-site')
-      const allowed = origin !== undefined && (origin === config.publicUrl || origin === requestOrigin(config, c))
+      const allowed =
+        origin !== undefined && (origin === config.publicUrl || origin === requestOrigin(config, c))
       if (!allowed || (site !== undefined && site !== 'same-origin')) {
         throw new AppError('forbidden', 'Cross-origin request refused.')
       }

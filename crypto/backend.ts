@@ -46,5 +46,11 @@ export interface CryptoBackend {
 
 /** Argon2id v1.3, only in the libsodium "sumo" backend (console and tools, never reporter pages). */
 export interface Argon2Backend {
-  argon2id(password: Uint8Array, salt: Uint8Array, opsLimit: number, memLimitBytes: number, outLength: number): Uint8Array
+  argon2id(
+    password: Uint8Array,
+    salt: Uint8Array,
+    opsLimit: number,
+    memLimitBytes: number,
+    outLength: number,
+  ): Uint8Array
 }

@@ -16,7 +16,8 @@ export function toHex(bytes: Uint8Array): string {
 
 /** Lowercase hex only (SPEC.md §encodings); `expectedBytes` checks the decoded length. */
 export function fromHex(hex: string, expectedBytes?: number): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex)) throw new CryptoError('bad_encoding', 'expected lowercase hex')
+  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex))
+    throw new CryptoError('bad_encoding', 'expected lowercase hex')
   const out = new Uint8Array(hex.length / 2)
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)
   if (expectedBytes !== undefined && out.length !== expectedBytes) throw new CryptoError('bad_length')

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { pgliteDirectory } from '../api/db/index.ts'
 import { LOCK_FILE } from '../api/lock.ts'
-import { databases, newDataDir, postgresAvailable, type TestDatabase } from './support/databases.ts'
+import { databases, newDataDir, runPostgresSuites, type TestDatabase } from './support/databases.ts'
 
 type Server = {
   child: ChildProcess
@@ -209,7 +209,7 @@ describe('start-up failures', () => {
   })
 })
 
-describe.skipIf(!postgresAvailable)('the server on PostgreSQL', () => {
+describe.skipIf(!runPostgresSuites)('the server on PostgreSQL', () => {
   let database: TestDatabase | undefined
   afterAll(async () => {
     await database?.destroy()

@@ -28,7 +28,11 @@ export const totpSecret = z.string().regex(/^[A-Z2-7]{32}$/)
 export const kdfParamsJson = z.strictObject({
   alg: z.literal('argon2id13'),
   opsLimit: z.number().int().min(1).max(100),
-  memLimitBytes: z.number().int().min(1).max(4 * 1024 * 1024 * 1024),
+  memLimitBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(4 * 1024 * 1024 * 1024),
   salt: base64(24).length(24),
 })
 export type KdfParamsWire = z.infer<typeof kdfParamsJson>
@@ -310,7 +314,13 @@ export const usersResponse = z.object({
     }),
   ),
   invites: z.array(
-    z.object({ id: uuid, role: roleSchema, expiresAt: utcTimestamp, used: z.boolean(), desks: z.array(uuid) }),
+    z.object({
+      id: uuid,
+      role: roleSchema,
+      expiresAt: utcTimestamp,
+      used: z.boolean(),
+      desks: z.array(uuid),
+    }),
   ),
   desks: z.array(z.object({ deskId: uuid, name: z.string(), holders: z.number().int() })),
 })

@@ -77,7 +77,8 @@ async function usableInvite(ctx: StaffContext, backend: CryptoBackend, token: st
       ),
     )
     .limit(1)
-  if (row === undefined) throw new AppError('unauthorized', 'The invitation link is not valid (used or expired).')
+  if (row === undefined)
+    throw new AppError('unauthorized', 'The invitation link is not valid (used or expired).')
   return row
 }
 
@@ -109,8 +110,10 @@ export function adminRoutes(ctx: StaffContext) {
         const now = ctx.clock.now()
         decodeKdfParams(body.user.kdf)
         const step = totpStep(body.totp.secret, body.totp.code, now)
-        if (step === undefined) throw new AppError('unprocessable', 'totp: the code does not match the secret')
-        if (await findUserByName(ctx.db, body.user.username)) throw new AppError('conflict', 'username: taken')
+        if (step === undefined)
+          throw new AppError('unprocessable', 'totp: the code does not match the secret')
+        if (await findUserByName(ctx.db, body.user.username))
+          throw new AppError('conflict', 'username: taken')
         const tokenHash = hashInviteToken(backend, body.token)
         const { user } = body
         await ctx.db.transaction(async (tx) => {
@@ -148,8 +151,12 @@ export function adminRoutes(ctx: StaffContext) {
         const body = c.req.valid('json')
         const backend = await ctx.backend()
         const now = ctx.clock.now()
-        const known = body.deskIds.length === 0 ? [] : await ctx.db.select({ id: desks.id }).from(desks).where(inArray(desks.id, body.deskIds))
-        if (known.length !== new Set(body.deskIds).size) throw new AppError('unprocessable', 'deskIds: unknown desk')
+        const known =
+          body.deskIds.length === 0
+            ? []
+            : await ctx.db.select({ id: desks.id }).from(desks).where(inArray(desks.id, body.deskIds))
+        if (known.length !== new Set(body.deskIds).size)
+          throw new AppError('unprocessable', 'deskIds: unknown desk')
         const actor = await findUser(ctx.db, staff.userId)
         if (actor === undefined) throw new AppError('unauthorized')
         const bytes = backend.randomBytes(32)
@@ -164,7 +171,8 @@ export function adminRoutes(ctx: StaffContext) {
             expiresAt,
             createdAt: now,
           })
-          for (const deskId of new Set(body.deskIds)) await tx.insert(inviteDesks).values({ inviteId: body.inviteId, deskId })
+          for (const deskId of new Set(body.deskIds))
+            await tx.insert(inviteDesks).values({ inviteId: body.inviteId, deskId })
           await appendStaffEntry(tx, backend, {
             actor: staff.userId,
             actorSigningKey: actor.signingPublicKey,
@@ -181,13 +189,18 @@ export function adminRoutes(ctx: StaffContext) {
         const members = await ctx.db.select().from(deskMembers)
         const inviteRows = await ctx.db.select().from(invites).orderBy(desc(invites.createdAt))
         const inviteDeskRows = await ctx.db.select().from(inviteDesks)
-        const deskRows = await ctx.db.select().from(desks).where(eq(desks.archived, false)).orderBy(asc(desks.name))
+        const deskRows = await ctx.db
+          .select()
+          .from(desks)
+          .where(eq(desks.archived, false))
+          .orderBy(asc(desks.name))
         const holders = await ctx.db
           .select({ deskId: keyGrants.deskId, n: sql<number>`count(distinct ${keyGrants.granteeId})::int` })
           .from(keyGrants)
           .where(eq(keyGrants.target, 'desk'))
           .groupBy(keyGrants.deskId)
-        const desksOfInvite = (id: string) => inviteDeskRows.filter((r) => r.inviteId === id).map((r) => r.deskId)
+        const desksOfInvite = (id: string) =>
+          inviteDeskRows.filter((r) => r.inviteId === id).map((r) => r.deskId)
         return c.json(
           {
             users: rows.map((u) => {
@@ -258,7 +271,12 @@ export function adminRoutes(ctx: StaffContext) {
           const existing = await ctx.db
             .select({ deskId: deskKeys.deskId, version: deskKeys.version })
             .from(deskKeys)
-            .where(inArray(deskKeys.deskId, deskTargets.map((g) => g.grant.target)))
+            .where(
+              inArray(
+                deskKeys.deskId,
+                deskTargets.map((g) => g.grant.target),
+              ),
+            )
           for (const g of deskTargets)
             if (!existing.some((k) => k.deskId === g.grant.target && k.version === g.grant.version))
               throw new AppError('unprocessable', 'grants: unknown desk key')
@@ -266,7 +284,10 @@ export function adminRoutes(ctx: StaffContext) {
         await ctx.db.transaction(async (tx) => {
           await tx
             .update(users)
-            .set({ userKeyStatement: body.userKey.statement, userKeySignature: fromBase64(body.userKey.signature) })
+            .set({
+              userKeyStatement: body.userKey.statement,
+              userKeySignature: fromBase64(body.userKey.signature),
+            })
             .where(eq(users.id, target.id))
           for (const g of grants) {
             const isDesk = g.grant.target !== 'org' && g.grant.target !== 'stats'
@@ -303,13 +324,25 @@ export function adminRoutes(ctx: StaffContext) {
         const backend = await ctx.backend()
         const now = ctx.clock.now()
         const organisationRow = await organisation(ctx)
-        const statement = verifyStatement(backend, body.directory, organisationRow.signingPublicKey, 'directory')
+        const statement = verifyStatement(
+          backend,
+          body.directory,
+          organisationRow.signingPublicKey,
+          'directory',
+        )
         const [latest] = await ctx.db.select().from(directories).orderBy(desc(directories.seq)).limit(1)
         if (statement.orgId !== organisationRow.id || statement.seq <= (latest?.seq ?? 0))
           throw new AppError('unprocessable', 'directory: wrong organisation or sequence')
         const keys = await ctx.db.select().from(deskKeys)
         for (const entry of statement.desks) {
-          if (!keys.some((k) => k.deskId === entry.deskId && k.version === entry.version && toBase64(k.publicKey) === entry.publicKey))
+          if (
+            !keys.some(
+              (k) =>
+                k.deskId === entry.deskId &&
+                k.version === entry.version &&
+                toBase64(k.publicKey) === entry.publicKey,
+            )
+          )
             throw new AppError('unprocessable', 'directory: lists a desk key the server does not hold')
         }
         const actor = await findUser(ctx.db, staff.userId)

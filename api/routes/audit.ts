@@ -25,7 +25,11 @@ export function auditRoutes(ctx: StaffContext) {
       const rows =
         staff.role === 'admin'
           ? await ctx.db.select().from(auditLog).orderBy(asc(auditLog.seq))
-          : await ctx.db.select().from(auditLog).where(eq(auditLog.actor, staff.userId)).orderBy(asc(auditLog.seq))
+          : await ctx.db
+              .select()
+              .from(auditLog)
+              .where(eq(auditLog.actor, staff.userId))
+              .orderBy(asc(auditLog.seq))
       const signers = await ctx.db
         .select({ statement: users.userKeyStatement, signature: users.userKeySignature })
         .from(users)

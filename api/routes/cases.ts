@@ -27,6 +27,7 @@ import { AppError, validate } from '../errors.ts'
 import { originCheck, requireStaff, type StaffContext, type StaffEnv } from '../session.ts'
 import { appendStaffEntry } from '../storage/audit.ts'
 import { nextSeq } from '../storage/cases.ts'
+import { findUser } from '../storage/staff.ts'
 import {
   caseForStaff,
   caseItemsOf,
@@ -36,7 +37,6 @@ import {
   staffOfDesk,
   staffOfDesks,
 } from '../storage/staff-cases.ts'
-import { findUser } from '../storage/staff.ts'
 
 async function signerStatements(ctx: StaffContext, authorIds: readonly string[]) {
   const out: { statement: string; signature: string }[] = []
@@ -58,10 +58,7 @@ export function caseRoutes(ctx: StaffContext) {
       const staff = c.get('staff')
       const deskIds = await deskIdsOf(ctx.db, staff.userId)
       const result = await queue(ctx.db, staff.userId, deskIds, c.req.valid('query'))
-      return c.json(
-        { ...result, pageSize: QUEUE_PAGE_SIZE, staff: await staffOfDesks(ctx.db, deskIds) },
-        200,
-      )
+      return c.json({ ...result, pageSize: QUEUE_PAGE_SIZE, staff: await staffOfDesks(ctx.db, deskIds) }, 200)
     })
     .get('/:id', async (c) => {
       const staff = c.get('staff')
@@ -190,4 +187,3 @@ export function caseRoutes(ctx: StaffContext) {
       return c.json({ ok: true as const }, 200)
     })
 }
-

@@ -90,17 +90,26 @@ export function setupRoutes(ctx: StaffContext) {
           !(grant.target === 'org' || grant.target === 'stats' || grant.target === body.desk.deskId)
         )
           throw new AppError('unprocessable', 'grants: a grant does not fit this setup')
-        return { grant, envelope, signature: fromBase64(upload.grant.signature), statement: upload.grant.statement }
+        return {
+          grant,
+          envelope,
+          signature: fromBase64(upload.grant.signature),
+          statement: upload.grant.statement,
+        }
       })
       const targets = new Set(grants.map((g) => g.grant.target))
       if (!targets.has('org') || !targets.has('stats') || !targets.has(body.desk.deskId))
-        throw new AppError('unprocessable', 'grants: the organisation, statistics and desk keys are all granted')
+        throw new AppError(
+          'unprocessable',
+          'grants: the organisation, statistics and desk keys are all granted',
+        )
       if (totpStep(body.totp.secret, body.totp.code, now) === undefined)
         throw new AppError('unprocessable', 'totp: the code does not match the secret')
       const step = totpStep(body.totp.secret, body.totp.code, now) ?? 0
 
       await ctx.db.transaction(async (tx) => {
-        if (await organisationExists(tx)) throw new AppError('conflict', 'The organisation is already set up.')
+        if (await organisationExists(tx))
+          throw new AppError('conflict', 'The organisation is already set up.')
         if (!(await consumeSetupToken(tx, backend, body.token, ctx.clock)))
           throw new AppError('unauthorized', 'The setup link is not valid (used, expired or replaced).')
         await tx.insert(org).values({

@@ -15,8 +15,8 @@
  * already serialises transactions.
  */
 import { desc, sql } from 'drizzle-orm'
-import type { CryptoBackend } from '../../crypto/backend.ts'
 import { AUDIT_GENESIS_HASH, type AuditEntry, auditEntryHash, signAuditEntry } from '../../crypto/audit.ts'
+import type { CryptoBackend } from '../../crypto/backend.ts'
 import { fromBase64, utf8 } from '../../crypto/bytes.ts'
 import { verifyEd25519 } from '../../crypto/ed25519.ts'
 import { H } from '../../crypto/hash.ts'
@@ -39,7 +39,9 @@ export async function auditHead(db: Db): Promise<AuditHead> {
     .from(auditLog)
     .orderBy(desc(auditLog.seq))
     .limit(1)
-  return row === undefined ? { seq: 0, headHash: AUDIT_GENESIS_HASH } : { seq: row.seq, headHash: row.entryHash }
+  return row === undefined
+    ? { seq: 0, headHash: AUDIT_GENESIS_HASH }
+    : { seq: row.seq, headHash: row.entryHash }
 }
 
 async function lockAudit(db: Db): Promise<void> {
@@ -56,7 +58,11 @@ export type StaffAuditInput = {
 }
 
 /** Verifies and appends a browser-signed entry; call inside the action's transaction. */
-export async function appendStaffEntry(tx: Db, backend: CryptoBackend, input: StaffAuditInput): Promise<void> {
+export async function appendStaffEntry(
+  tx: Db,
+  backend: CryptoBackend,
+  input: StaffAuditInput,
+): Promise<void> {
   await lockAudit(tx)
   const head = await auditHead(tx)
   if (input.wire.seq !== head.seq + 1 || input.wire.prevHash !== head.headHash) {

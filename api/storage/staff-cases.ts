@@ -18,7 +18,10 @@ import { caseItems, caseReads, cases, deskMembers, users } from '../db/schema.ts
 import { AppError } from '../errors.ts'
 
 export async function deskIdsOf(db: Db, userId: string): Promise<string[]> {
-  const rows = await db.select({ deskId: deskMembers.deskId }).from(deskMembers).where(eq(deskMembers.userId, userId))
+  const rows = await db
+    .select({ deskId: deskMembers.deskId })
+    .from(deskMembers)
+    .where(eq(deskMembers.userId, userId))
   return rows.map((r) => r.deskId)
 }
 
@@ -119,7 +122,8 @@ export async function queue(
 
 /** The case if the user's desks include its desk; otherwise not_found (no existence oracle). */
 export async function caseForStaff(db: Db, deskIds: readonly string[], caseId: string) {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(caseId)) throw new AppError('not_found')
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(caseId))
+    throw new AppError('not_found')
   const [row] = await db.select().from(cases).where(eq(cases.id, caseId)).limit(1)
   if (row === undefined || !deskIds.includes(row.deskId)) throw new AppError('not_found')
   return row

@@ -43,7 +43,12 @@ export function kdfWire(user: Pick<User, 'kdfSalt' | 'kdfParams'>): KdfParamsWir
  */
 export function fakeKdf(backend: CryptoBackend, secrets: ServerSecrets, username: string): KdfParamsWire {
   const salt = H(backend, 'tnr/v1/fake-salt', [secrets.fakeSaltKey, utf8(username)], KDF_SALT_BYTES)
-  return { alg: KDF_ALG, opsLimit: KDF_DEFAULT_OPS, memLimitBytes: KDF_DEFAULT_MEM_BYTES, salt: toBase64(salt) }
+  return {
+    alg: KDF_ALG,
+    opsLimit: KDF_DEFAULT_OPS,
+    memLimitBytes: KDF_DEFAULT_MEM_BYTES,
+    salt: toBase64(salt),
+  }
 }
 
 export async function findUserByName(db: Db, username: string): Promise<User | undefined> {
@@ -77,7 +82,12 @@ export function encryptTotpSecret(
 
 function decryptTotpSecret(backend: CryptoBackend, secrets: ServerSecrets, user: User): string {
   const blob = user.totpSecretEncrypted
-  const plain = backend.aeadDecrypt(secrets.totpKey, blob.subarray(0, 24), totpAd(backend, user.id), blob.subarray(24))
+  const plain = backend.aeadDecrypt(
+    secrets.totpKey,
+    blob.subarray(0, 24),
+    totpAd(backend, user.id),
+    blob.subarray(24),
+  )
   return new TextDecoder().decode(plain)
 }
 
@@ -137,12 +147,19 @@ function throttleKey(backend: CryptoBackend, secrets: ServerSecrets, username: s
 }
 
 /** Refuses (429) while the account name is locked; the same for known and unknown names. */
-export async function checkThrottle(db: Db, backend: CryptoBackend, secrets: ServerSecrets, username: string, now: Date) {
+export async function checkThrottle(
+  db: Db,
+  backend: CryptoBackend,
+  secrets: ServerSecrets,
+  username: string,
+  now: Date,
+) {
   const [row] = await db
     .select()
     .from(loginThrottle)
     .where(eq(loginThrottle.key, throttleKey(backend, secrets, username)))
-  if (row?.lockedUntil != null && row.lockedUntil.getTime() > now.getTime()) throw new AppError('rate_limited')
+  if (row?.lockedUntil != null && row.lockedUntil.getTime() > now.getTime())
+    throw new AppError('rate_limited')
 }
 
 export async function recordFailure(
@@ -164,7 +181,12 @@ export async function recordFailure(
     .onConflictDoUpdate({ target: loginThrottle.key, set: { failures, windowStartedAt, lockedUntil } })
 }
 
-export async function clearThrottle(db: Db, backend: CryptoBackend, secrets: ServerSecrets, username: string) {
+export async function clearThrottle(
+  db: Db,
+  backend: CryptoBackend,
+  secrets: ServerSecrets,
+  username: string,
+) {
   await db.delete(loginThrottle).where(eq(loginThrottle.key, throttleKey(backend, secrets, username)))
 }
 

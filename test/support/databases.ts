@@ -135,6 +135,10 @@ if (!postgresAvailable) {
   )
 }
 
+/** Whether PostgreSQL suites run: with DATABASE_URL, or under REQUIRE_ALL_SUITES=1 (where they then fail). */
+export const runPostgresSuites = postgresAvailable || requireAll
+
 /** PGlite always; PostgreSQL when DATABASE_URL is set (or, under REQUIRE_ALL_SUITES=1, failing). */
-export const databases: readonly TestDatabaseFactory[] =
-  postgresAvailable || requireAll ? [pglite, postgresFactory] : [pglite]
+export const databases: readonly TestDatabaseFactory[] = runPostgresSuites
+  ? [pglite, postgresFactory]
+  : [pglite]
