@@ -14,7 +14,17 @@ type Sodium = typeof sodiumStandard
 function makeBackend(sodium: Sodium): CryptoBackend {
   return {
     name: 'libsodium',
-    randomBytes: (length) => sodium.randombytes_buf(length),
+    // Not `sodium.randombytes_buf`: libsodium-wrappers 0.8.4 fetches randomness from JavaScript
+    // four bytes per call, which made 32 bytes cost ≈1.5 ms in Node and dominated every seal
+    // (test/bench, issue 8). WebCrypto's CSPRNG is what libsodium itself calls in browsers; it
+    // fills at most 65,536 bytes per call.
+    randomBytes(length) {
+      const out = new Uint8Array(length)
+      for (let i = 0; i < length; i += 65_536) {
+        globalThis.crypto.getRandomValues(out.subarray(i, Math.min(length, i + 65_536)))
+      }
+      return out
+    },
     blake2b: (input, outLength) => sodium.crypto_generichash(outLength, input, null),
     x25519PublicKey: (secretKey) => sodium.crypto_scalarmult_base(secretKey),
     x25519(secretKey, publicKey) {

@@ -4,12 +4,18 @@
  * (placeholders, plural and select arguments, with the same plural/select cases' arguments), is
  * not mostly English left untranslated (at most a tenth of values equal to English), and names
  * its reviewers (`_meta.reviewers`, empty until a community reviewer signs off).
+ *
+ * And what the built reporter pages say without JavaScript (DESIGN §4; web/build/reporter-static.ts):
+ * every page's `<noscript>` carries every locale's explanation, each paragraph with its own
+ * `lang` and `dir`, and safety.html carries the whole safety page in every locale.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type MessageFormatElement, parse, TYPE } from '@formatjs/icu-messageformat-parser'
 import { describe, expect, it } from 'vitest'
+import { escapeHtml, REPORTER_HTML, SAFETY_SECTIONS } from '../web/build/reporter-static.ts'
 import { LOCALES } from '../web/shared/locale-list.ts'
+import { requireWebBuild } from './support/web-build.ts'
 
 const DIR = join(import.meta.dirname, '../web/locales')
 
@@ -131,3 +137,47 @@ describe.each(LOCALES.filter((l) => l.code !== 'en').map((l) => [l.code, l.name]
     })
   },
 )
+
+describe('the built reporter pages without JavaScript', () => {
+  const text = (code: string, key: string): string => {
+    const value = messages(load(code) ?? {}).get(key)
+    if (value === undefined) throw new Error(`${code}: ${key} missing`)
+    return escapeHtml(value)
+  }
+  const paragraph = (html: string, code: string, dir: string): string | undefined =>
+    new RegExp(`<p lang="${code}" dir="${dir}">([\\s\\S]*?)</p>`).exec(html)?.[1]
+
+  it.each(REPORTER_HTML.map((f) => [f]))(
+    '%s explains in a noscript block, in every locale, that nothing was sent and how to go on',
+    (file) => {
+      const html = readFileSync(join(requireWebBuild(), file), 'utf8')
+      const blocks = [...html.matchAll(/<noscript>([\s\S]*?)<\/noscript>/g)].map((m) => m[1] ?? '')
+      expect(blocks).toHaveLength(1)
+      const noscript = blocks[0] ?? ''
+      expect(noscript).not.toMatch(/<script|\sstyle=|\son[a-z]+=/i)
+      for (const locale of LOCALES) {
+        const line = paragraph(noscript, locale.code, locale.dir)
+        expect(line, `${file}: no <p lang="${locale.code}" dir="${locale.dir}">`).toBeDefined()
+        expect(line).toContain(text(locale.code, 'noscript.text'))
+        expect(line).toContain(text(locale.code, 'noscript.howTo'))
+      }
+    },
+  )
+
+  it('safety.html holds the whole safety page in every locale, outside any noscript', () => {
+    const html = readFileSync(join(requireWebBuild(), 'safety.html'), 'utf8')
+    const withoutNoscript = html.replace(/<noscript>[\s\S]*?<\/noscript>/g, '')
+    for (const locale of LOCALES) {
+      const block = new RegExp(
+        `<details class="static-locale card" lang="${locale.code}" dir="${locale.dir}"[^>]*>([\\s\\S]*?)</details>`,
+      ).exec(withoutNoscript)?.[1]
+      expect(block, `safety.html: no ${locale.code} section`).toBeDefined()
+      expect(block).toContain(text(locale.code, 'safety.title'))
+      expect(block).toContain(text(locale.code, 'safety.lead'))
+      for (const section of SAFETY_SECTIONS) {
+        expect(block).toContain(text(locale.code, `safety.${section}.title`))
+        expect(block).toContain(text(locale.code, `safety.${section}.body`))
+      }
+    }
+  })
+})

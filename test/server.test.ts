@@ -161,7 +161,7 @@ describe('the server on PGlite', () => {
 
 describe('start-up failures', () => {
   it('refuses a bad PORT', async () => {
-    expect(await expectStartFailure({ PORT: 'abc', DATA_DIR: newDataDir() })).toBe(
+    expect(await expectStartFailure({ PORT: 'abc', DATA_DIR: '/nonexistent/never-created' })).toBe(
       'Configuration error: PORT must be an integer between 1 and 65535 (got "abc").',
     )
   })

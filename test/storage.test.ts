@@ -4,7 +4,7 @@
  * committed write survives a kill -9.
  */
 import { spawn } from 'node:child_process'
-import { cpSync } from 'node:fs'
+import { cpSync, rmSync } from 'node:fs'
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../api/app.ts'
@@ -295,6 +295,7 @@ describe('PGlite durability', () => {
       expect(rows.map((row) => row.name)).toEqual(['survivor'])
     } finally {
       await reopened.close()
+      rmSync(dataDir, { recursive: true, force: true })
     }
   })
 })

@@ -13,7 +13,9 @@
  * - Subresource Integrity and the CSP lint of the HTML (build/sri.ts), then the SHA-256 asset
  *   manifest (build/asset-manifest.ts), in that order;
  * - the bundle boundary (build/bundle-boundary.ts): public pages never load console code or
- *   libsodium.
+ *   libsodium;
+ * - the reporter pages' `<noscript>` text and the static safety page, in every locale
+ *   (build/reporter-static.ts).
  * The build is reproducible: the same tree gives byte-identical output (test/architecture.test.ts).
  */
 import { dirname, join, resolve } from 'node:path'
@@ -23,6 +25,7 @@ import { defineConfig } from 'vite'
 import { assetManifest } from './build/asset-manifest.ts'
 import { bundleBoundary } from './build/bundle-boundary.ts'
 import { PAGES } from './build/pages.ts'
+import { reporterStaticHtml } from './build/reporter-static.ts'
 import { subresourceIntegrity } from './build/sri.ts'
 
 const webRoot = dirname(fileURLToPath(import.meta.url))
@@ -56,7 +59,7 @@ export default defineConfig({
     // Read by web/shared/env.d.ts users; `undefined` when nothing is pinned.
     'import.meta.env.VITE_ORG_KEY_FINGERPRINT': pinned === undefined ? 'undefined' : JSON.stringify(pinned),
   },
-  plugins: [react(), bundleBoundary(), subresourceIntegrity(), assetManifest()],
+  plugins: [react(), reporterStaticHtml(join(webRoot, 'locales')), bundleBoundary(), subresourceIntegrity(), assetManifest()],
   worker: { format: 'es' },
   build: {
     outDir: resolve(webRoot, '../dist/web'),

@@ -102,6 +102,37 @@ async function seriousViolations(page: Page): Promise<string[]> {
   })
 }
 
+/**
+ * Groups of a code (`.code-group`) that are not each on one line, or a code not laid out left to
+ * to right: a phone in Uyghur once showed the safety code as "DNR" / "B…" across two lines.
+ */
+async function codeLayoutProblems(page: Page, selector: string, groups: number): Promise<string[]> {
+  return await page.evaluate(
+    ({ selector, groups }) => {
+      interface Box {
+        textContent: string | null
+        getBoundingClientRect(): { height: number }
+      }
+      const g = globalThis as unknown as {
+        document: { querySelector(s: string): Box | null; querySelectorAll(s: string): ArrayLike<Box> }
+        getComputedStyle(e: Box): { fontSize: string; direction: string }
+      }
+      const code = g.document.querySelector(selector)
+      if (!code) return [`${selector} missing`]
+      const problems: string[] = []
+      if (g.getComputedStyle(code).direction !== 'ltr') problems.push(`${selector} is not left to right`)
+      const found = Array.from(g.document.querySelectorAll(`${selector} .code-group`))
+      if (found.length !== groups) problems.push(`${selector}: ${found.length} groups, expected ${groups}`)
+      for (const group of found) {
+        const fontSize = Number.parseFloat(g.getComputedStyle(group).fontSize)
+        if (group.getBoundingClientRect().height > 2 * fontSize) problems.push(`broken: ${group.textContent}`)
+      }
+      return problems
+    },
+    { selector, groups },
+  )
+}
+
 describeBrowser('the reporter path end to end', () => {
   let dataDir: string
   let server: RunningServer
@@ -175,6 +206,7 @@ describeBrowser('the reporter path end to end', () => {
       }),
     ).toEqual([language, language === 'ug' ? 'rtl' : 'ltr'])
     await page.locator('[data-testid=safety-code]').waitFor()
+    expect(await codeLayoutProblems(page, '[data-testid=safety-code]', 8)).toEqual([])
     axeFindings.push(...(await seriousViolations(page)).map((v) => `${language} welcome: ${v}`))
     const historyBefore = await page.evaluate(() => (globalThis as unknown as PageScope).history.length)
     await page.click('button.btn-wide')
@@ -236,6 +268,7 @@ describeBrowser('the reporter path end to end', () => {
     await code.waitFor({ timeout: 90_000 })
     axeFindings.push(...(await seriousViolations(page)).map((v) => `${language} receipt: ${v}`))
     const display = ((await code.textContent()) ?? '').replace(/\s+/g, '')
+    expect(await codeLayoutProblems(page, '[data-testid=receipt-code]', 7)).toEqual([])
     expect(display).toMatch(/^[0-9A-Z]{3}(-[0-9A-Z]{3}){6}$/)
     // Steps replace each other in memory: still one history entry.
     expect(await page.evaluate(() => (globalThis as unknown as PageScope).history.length)).toBe(historyBefore)
@@ -423,6 +456,39 @@ describeBrowser('the reporter path end to end', () => {
     }
     expect(axeFindings).toEqual([])
   }, 240_000)
+
+  it('shows the safety page in every language, and why the form needs JavaScript, with JavaScript off (Tor Browser "Safest")', async () => {
+    const session = await launchChromium({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } })
+    try {
+      const { page, recording } = await openPage(session, '/safety')
+      const sections = page.locator('[data-testid=safety-static] details')
+      expect(await sections.count()).toBe(13)
+      // Every language is one tap away; its advice appears when opened.
+      const uyghur = page.locator('[data-testid=safety-static] details[lang=ug]')
+      expect(await uyghur.getAttribute('dir')).toBe('rtl')
+      await uyghur.locator('summary').click()
+      const advice = uyghur.locator('p').nth(3)
+      await advice.waitFor({ state: 'visible' })
+      expect((await advice.textContent()) ?? '').toMatch(/Safest|JavaScript|Tor/)
+      await expect.poll(() => page.locator('.noscript p[lang=fa]').isVisible()).toBe(true)
+      expect(recording.requests.filter((url) => !url.startsWith(`${server.url}/`))).toEqual([])
+      await page.close()
+
+      for (const path of ['/', '/followup']) {
+        const form = await openPage(session, path)
+        const lines = form.page.locator('.noscript p')
+        expect(await lines.count()).toBe(13)
+        expect(await form.page.locator('.noscript p[lang=en]').textContent()).toContain('Nothing was sent.')
+        expect(await form.page.locator('.noscript p[lang=ar]').getAttribute('dir')).toBe('rtl')
+        expect(await form.page.locator('.noscript p[lang=bo]').isVisible()).toBe(true)
+        // Nothing else: no form that could send plaintext.
+        expect(await form.page.locator('form, input, textarea').count()).toBe(0)
+        await form.page.close()
+      }
+    } finally {
+      await session.close()
+    }
+  }, 60_000)
 
   for (const [name, launch] of [
     ['with WebAssembly removed', { removeWebAssembly: true }],

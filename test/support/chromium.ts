@@ -66,6 +66,8 @@ export interface LaunchOptions {
   /** Delete `globalThis.WebAssembly` before any page script runs (see `removeWebAssembly`). */
   readonly removeWebAssembly?: boolean
   readonly viewport?: { readonly width: number; readonly height: number }
+  /** `false`: JavaScript off entirely, as in Tor Browser's "Safest" mode. */
+  readonly javaScriptEnabled?: boolean
 }
 
 export interface ChromiumSession {
@@ -87,6 +89,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
       headless: true,
       args,
       viewport: options.viewport ?? { width: 1280, height: 800 },
+      javaScriptEnabled: options.javaScriptEnabled ?? true,
       // Tests decide the language explicitly; nothing inherited from the machine.
       locale: 'en-US',
       timezoneId: 'UTC',

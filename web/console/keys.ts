@@ -136,9 +136,16 @@ export function signAudit(
 }
 
 export interface BuiltSetup {
-  request: SetupRequest
+  /** The code shown once for the recovery kit (never sent). */
   recoveryCode: string
   orgFingerprint: string
+  orgSigningKey: Uint8Array
+  userId: string
+  /**
+   * The request, with the TOTP enrolment and an audit entry signed now: setup may take minutes
+   * (writing the recovery code down), and both are checked against the server's clock.
+   */
+  complete(totp: { secret: string; code: string }, now: Date): SetupRequest
 }
 
 export function buildSetup(
@@ -149,8 +156,6 @@ export function buildSetup(
     deskName: string
     username: string
     passphrase: string
-    totpSecret: string
-    totpCode: string
     receiptPublicKey: Uint8Array
     now: Date
     kdf?: KdfParams
@@ -224,13 +229,12 @@ export function buildSetup(
     },
     now,
   })
-  const request: SetupRequest = {
+  const draft = {
     token: input.token,
     orgName: input.orgName,
     orgId,
     orgSigningKey: toBase64(orgKey),
     user: account.wire,
-    totp: { secret: input.totpSecret, code: input.totpCode },
     desk: { deskId, name: input.deskName, publicKey: toBase64(deskKey) },
     directory,
     receiptKey,
@@ -238,18 +242,27 @@ export function buildSetup(
     userKey,
     grants: [grantOf('org', orgSeed), grantOf('stats', statsSecret), grantOf(deskId, deskSecret)],
     recoveryKit: { publicKey: toBase64(recovery.publicKey), envelope: toBase64(kit) },
-    audit: signAudit(backend, {
-      signingSeed: account.signingSeed,
-      actor: account.userId,
-      action: 'org.setup',
-      target: orgId,
-      head: { seq: 0, headHash: AUDIT_GENESIS },
-      now,
-    }),
   }
   const recoveryCode = formatRecoveryCode(backend, recoverySecret)
   for (const secret of [orgSeed, deskSecret, statsSecret, recoverySecret, recovery.secretKey]) backend.wipe(secret)
-  return { request, recoveryCode, orgFingerprint: fingerprint(backend, orgKey) }
+  return {
+    recoveryCode,
+    orgFingerprint: fingerprint(backend, orgKey),
+    orgSigningKey: orgKey,
+    userId: account.userId,
+    complete: (totp, at) => ({
+      ...draft,
+      totp,
+      audit: signAudit(backend, {
+        signingSeed: account.signingSeed,
+        actor: account.userId,
+        action: 'org.setup',
+        target: orgId,
+        head: { seq: 0, headHash: AUDIT_GENESIS },
+        now: at,
+      }),
+    }),
+  }
 }
 
 export function certifyUser(

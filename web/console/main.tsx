@@ -1,35 +1,26 @@
 /**
  * @module web/console/main
- * Placeholder for the /console page until the console issue builds it: it says what the page will be
- * and that it does not work yet, and offers nothing else (no fake controls). It exists so the
- * build, the page CSP, Subresource Integrity and the browser tests cover this page from the start.
- * English only for now; the real page loads every locale.
+ * The staff console at /console (DESIGN §8, issue 5). zod runs without its JIT (the CSP forbids
+ * eval), English strings come from locales/en.json through react-intl, and the app itself lives
+ * in App.tsx. The root element's id is also a marker for test/architecture.test.ts: it must appear
+ * in what /console loads and never in anything a public page loads.
  */
+import '../shared/zod-setup.ts'
+import './styles.css'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { IntlProvider } from 'react-intl'
+import { App } from './App.tsx'
 import messages from './locales/en.json'
-import './placeholder.css'
 
-/**
- * The root element's id. test/architecture.test.ts also uses it as a marker: it must appear in
- * the files /console loads and never in anything a public page loads.
- */
 const ROOT_ID = 'console-root'
-
-function Placeholder() {
-  return (
-    <main className="placeholder">
-      <h1>{messages['console.placeholder.title']}</h1>
-      <p className="placeholder-status">{messages['console.placeholder.status']}</p>
-      <p>{messages['console.placeholder.body']}</p>
-    </main>
-  )
-}
 
 const root = document.getElementById(ROOT_ID)
 if (root === null) throw new Error(`missing #${ROOT_ID}`)
 createRoot(root).render(
   <StrictMode>
-    <Placeholder />
+    <IntlProvider locale="en" defaultLocale="en" messages={messages}>
+      <App />
+    </IntlProvider>
   </StrictMode>,
 )

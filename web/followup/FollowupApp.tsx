@@ -6,7 +6,7 @@
  * files; proof of receipt on demand; erase with honest words about backups.
  */
 import { useCallback, useEffect, useId, useMemo, useState } from 'react'
-import { FormattedDate, FormattedMessage, useIntl } from 'react-intl'
+import { FormattedMessage, useIntl } from 'react-intl'
 import { fromBase64 } from '../../crypto/bytes.ts'
 import type { ReceiptKeys } from '../../crypto/receipt.ts'
 import { COMMUNITY_LABELS, SUBJECT_LABELS, TACTIC_LABELS } from '../intake/labels.ts'
@@ -22,6 +22,7 @@ import {
   StepFrame,
 } from '../shared/components.tsx'
 import { countryName } from '../shared/countries.ts'
+import { formatDay } from '../shared/dates.ts'
 import { PageLink, useLeaveWarning } from '../shared/layout.tsx'
 import { PowSolver } from '../shared/pow.ts'
 import { onWipe } from '../shared/quick-exit.ts'
@@ -52,8 +53,14 @@ interface CaseView {
   session: CaseSession | null
 }
 
+/** A UTC day, Gregorian like every date on the reporter pages (web/shared/dates.ts). */
+function DayDate({ day }: { day: string }) {
+  const intl = useIntl()
+  return <>{formatDay(day, intl.locale)}</>
+}
+
 function dateOf(day: string) {
-  return <FormattedDate value={`${day}T12:00:00Z`} dateStyle="long" timeZone="UTC" />
+  return <DayDate day={day} />
 }
 
 async function loadCase(trust: Trust, keys: ReceiptKeys, pow: PowSolver): Promise<CaseView> {

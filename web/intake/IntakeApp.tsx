@@ -17,8 +17,9 @@ import { toBase64 } from '../../crypto/bytes.ts'
 import type { DeskKey } from '../../crypto/statements.ts'
 import { ApiError, api } from '../shared/api.ts'
 import { CaseSession, withPow } from '../shared/case-session.ts'
-import { filesReady, Notice, StepFrame } from '../shared/components.tsx'
+import { filesReady, GroupedCode, Notice, StepFrame } from '../shared/components.tsx'
 import { countryName } from '../shared/countries.ts'
+import { formatMonthYear, formatYear } from '../shared/dates.ts'
 import { useLocale } from '../shared/i18n.tsx'
 import { PageLink, useLeaveWarning } from '../shared/layout.tsx'
 import { PowSolver } from '../shared/pow.ts'
@@ -32,7 +33,7 @@ import {
   type Trust,
 } from '../shared/reporter-crypto.ts'
 import { useTrust } from '../shared/use-trust.ts'
-import { type Answers, buildReport, EMPTY_ANSWERS, hasContent } from './answers.ts'
+import { type Answers, buildReport, EARLIEST_YEAR, EMPTY_ANSWERS, hasContent } from './answers.ts'
 import { COMMUNITY_LABELS, ONGOING_LABELS, SUBJECT_LABELS, TACTIC_LABELS } from './labels.ts'
 import {
   ChoicesQuestion,
@@ -442,7 +443,7 @@ function Welcome({ trustState, onStart }: { trustState: ReturnType<typeof useTru
               <strong id="safety-code-label">
                 <FormattedMessage id="trust.safetyCodeLabel" />
               </strong>
-              <code data-testid="safety-code">{trustState.trust.safetyCode}</code>
+              <GroupedCode code={trustState.trust.safetyCode} testId="safety-code" />
             </div>
             <p className="small">
               <FormattedMessage id="trust.safetyCodeHelp" />
@@ -482,13 +483,11 @@ function Review({
   const when = (() => {
     if (answers.whenNotSure) return t('intake.when.notSure')
     if (answers.whenYear === '') return empty
-    if (answers.whenYear === 'before') return t('intake.when.earlier', { year: 2000 })
-    if (answers.whenMonth === '') return answers.whenYear
-    return intl.formatDate(Date.UTC(Number(answers.whenYear), Number(answers.whenMonth) - 1, 15), {
-      year: 'numeric',
-      month: 'long',
-      timeZone: 'UTC',
-    })
+    // The same calendar and digits as the month and year pickers (web/shared/dates.ts).
+    if (answers.whenYear === 'before')
+      return t('intake.when.earlier', { year: formatYear(EARLIEST_YEAR, intl.locale) })
+    if (answers.whenMonth === '') return formatYear(Number(answers.whenYear), intl.locale)
+    return formatMonthYear(Number(answers.whenYear), Number(answers.whenMonth), intl.locale)
   })()
 
   const rows: { q: Question; value: string }[] = [

@@ -6,8 +6,9 @@
  * says the code may remain in clipboard history. The reporter confirms before moving on.
  */
 import { useEffect, useId, useRef, useState } from 'react'
-import { FormattedDate, FormattedMessage } from 'react-intl'
+import { FormattedMessage, useIntl } from 'react-intl'
 import { Notice, ReceiptCode, StepFrame } from '../shared/components.tsx'
+import { formatDay } from '../shared/dates.ts'
 
 const CLEAR_AFTER_MS = 60_000
 
@@ -26,6 +27,7 @@ export function ReceiptStep({
   contactFailed: boolean
   onRetryContact: () => void
 }) {
+  const intl = useIntl()
   const labelId = useId()
   const confirmId = useId()
   const [clipboard, setClipboard] = useState<ClipboardState>('idle')
@@ -68,7 +70,7 @@ export function ReceiptStep({
         <FormattedMessage
           id="intake.receipt.receivedOn"
           values={{
-            date: <FormattedDate value={`${receivedOn}T12:00:00Z`} dateStyle="long" timeZone="UTC" />,
+            date: formatDay(receivedOn, intl.locale),
           }}
         />
       </p>

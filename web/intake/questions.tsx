@@ -8,6 +8,7 @@ import { FormattedMessage, useIntl } from 'react-intl'
 import type { DeskKey } from '../../crypto/statements.ts'
 import { Choice, FilePicker, Notice } from '../shared/components.tsx'
 import { COMMON_ORIGIN_STATES, countryName, sortedCountries } from '../shared/countries.ts'
+import { formatYear, monthNames } from '../shared/dates.ts'
 import { COMMUNITIES, MAX_NARRATIVE_CHARS, ONGOING, SUBJECTS, TACTICS } from '../shared/report-schema.ts'
 import { type Answers, EARLIEST_YEAR } from './answers.ts'
 import { COMMUNITY_LABELS, ONGOING_LABELS, SUBJECT_LABELS, TACTIC_LABELS } from './labels.ts'
@@ -94,15 +95,8 @@ export function WhenQuestion({ answers, update }: QuestionProps) {
     () => Array.from({ length: thisYear - EARLIEST_YEAR + 1 }, (_, i) => thisYear - i),
     [thisYear],
   )
-  const monthNames = useMemo(() => {
-    let format: Intl.DateTimeFormat
-    try {
-      format = new Intl.DateTimeFormat([intl.locale, 'en'], { month: 'long', timeZone: 'UTC' })
-    } catch {
-      format = new Intl.DateTimeFormat('en', { month: 'long', timeZone: 'UTC' })
-    }
-    return Array.from({ length: 12 }, (_, i) => format.format(new Date(Date.UTC(2021, i, 15))))
-  }, [intl.locale])
+  // Gregorian whatever the locale's default calendar (Persian's is Solar Hijri): web/shared/dates.ts.
+  const months = useMemo(() => monthNames(intl.locale), [intl.locale])
   const disabled = answers.whenNotSure
   return (
     <fieldset>
@@ -119,7 +113,7 @@ export function WhenQuestion({ answers, update }: QuestionProps) {
             onChange={(e) => update({ whenMonth: e.target.value })}
           >
             <option value="">{intl.formatMessage({ id: 'intake.when.monthUnknown' })}</option>
-            {monthNames.map((name, i) => (
+            {months.map((name, i) => (
               <option key={name} value={String(i + 1)}>
                 {name}
               </option>
@@ -139,13 +133,13 @@ export function WhenQuestion({ answers, update }: QuestionProps) {
             <option value="">—</option>
             {years.map((y) => (
               <option key={y} value={String(y)}>
-                {intl.formatNumber(y, { useGrouping: false })}
+                {formatYear(y, intl.locale)}
               </option>
             ))}
             <option value="before">
               {intl.formatMessage(
                 { id: 'intake.when.earlier' },
-                { year: intl.formatNumber(EARLIEST_YEAR, { useGrouping: false }) },
+                { year: formatYear(EARLIEST_YEAR, intl.locale) },
               )}
             </option>
           </select>

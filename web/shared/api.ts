@@ -114,7 +114,7 @@ export const api = {
     pow: PowSolutionJson
   }) => call('POST', ROUTES.reports, submitReportResponse, body),
   followup: (credentials: Credentials) => call('POST', ROUTES.followup, followupResponse, credentials),
-  postMessage: (body: Credentials & { envelope: string; pow: PowSolutionJson }) =>
+  postMessage: (body: Credentials & { envelope: string; pow: PowSolutionJson; seq?: number }) =>
     call('POST', ROUTES.followupMessages, followupMessageResponse, body),
   erase: (credentials: Credentials) => call('POST', ROUTES.followupErase, eraseResponse, credentials),
   createAttachment: (body: Credentials & { header: string; chunks: number; size: number }) =>

@@ -3,11 +3,17 @@
  * What a reporter can do to their case once it exists (intake after submission, follow-up after
  * entering the receipt): post a message, post the desk-only contact item, upload evidence files
  * with their kind-7 manifest. Every write is signed with the reporter's receipt-derived key and
- * carries a proof of work, solved again and resent on `409 pow_spent` (DESIGN §5, §7).
+ * carries a proof of work, solved again and resent on `409 pow_spent` or `409 pow_expired`
+ * (DESIGN §5, §7).
  *
  * Sequence numbers: each item's signed body carries its position in the case (`seq`), which the
- * server cannot check inside the ciphertext; the session tracks the next position from the
- * thread it read and the server's answers.
+ * server cannot check inside the ciphertext. The session tracks the next position from the
+ * thread it read and the server's answers, and sends it beside the envelope (the optional `seq`
+ * of POST /api/followup/messages): the server then stores the item only at that position, so a
+ * reader never sees an item whose signed `seq` disagrees with where it sits. If someone wrote
+ * meanwhile (a second tab, a caseworker's reply), the server answers `409 seq_mismatch` before
+ * spending the proof of work: the session re-reads the thread, re-seals for the right position
+ * and resends with the same solution.
  */
 import { toBase64 } from '../../crypto/bytes.ts'
 import type { ReceiptKeys } from '../../crypto/receipt.ts'
@@ -21,8 +27,25 @@ import { backend, sealReporterItem, wipeReceiptKeys } from './reporter-crypto.ts
 
 const POW_ATTEMPTS = 4
 const CHUNK_ATTEMPTS = 3
+/** Re-seals after `seq_mismatch`; more than a few in a row means something else is wrong. */
+const SEQ_ATTEMPTS = 4
 
-/** Sends a signed item with proof of work, solving afresh when the server says it was spent. */
+/** Answers that mean "this challenge cannot be used any more: solve a fresh one, resend". */
+const POW_RETRY_CODES: ReadonlySet<string> = new Set(['pow_spent', 'pow_expired'])
+
+export function isPowRetry(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409 && POW_RETRY_CODES.has(error.code)
+}
+
+export function isSeqMismatch(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409 && error.code === 'seq_mismatch'
+}
+
+/**
+ * Sends a signed item with proof of work, solving afresh when the server says the challenge was
+ * spent or has expired (a phone that slept through the challenge's lifetime), and resending the
+ * very same submission.
+ */
 export async function withPow<T>(
   pow: PowSolver,
   send: (solution: { challenge: string; nonce: string }) => Promise<T>,
@@ -36,7 +59,7 @@ export async function withPow<T>(
       return result
     } catch (error) {
       lastError = error
-      if (error instanceof ApiError && error.status === 409 && error.code === 'pow_spent') continue
+      if (isPowRetry(error)) continue
       pow.prepare()
       throw error
     }
@@ -60,6 +83,12 @@ export interface UploadProgress {
   metadataStripped?: boolean
 }
 
+interface Sealed {
+  seq: number
+  /** base64 */
+  envelope: string
+}
+
 interface Upload {
   encryptor: StreamEncryptor
   attachmentId: string | null
@@ -73,6 +102,8 @@ export class CaseSession {
   readonly #readBack: boolean
   readonly #pow: PowSolver
   #nextSeq: number
+  /** The last item whose answer never arrived (network failure), kept to resend unchanged. */
+  #unanswered: { key: string; sealed: Sealed } | null = null
   readonly #uploads = new Map<number, Upload>()
 
   constructor(options: {
@@ -103,19 +134,50 @@ export class CaseSession {
   }
 
   async #post(kind: 2 | 7, body: Record<string, unknown>, includeReporter: boolean): Promise<number> {
-    const seq = this.#nextSeq
-    const envelope = sealReporterItem({
-      kind,
-      lookupId: this.#keys.lookupId,
-      recipients: this.#recipients(includeReporter),
-      body: { ...body, seq, writtenOn: todayUtc() },
-      signingSeed: this.#keys.reporterSigningSeed,
+    const seal = (seq: number): Sealed => ({
+      seq,
+      envelope: toBase64(
+        sealReporterItem({
+          kind,
+          lookupId: this.#keys.lookupId,
+          recipients: this.#recipients(includeReporter),
+          body: { ...body, seq, writtenOn: todayUtc() },
+          signingSeed: this.#keys.reporterSigningSeed,
+        }),
+      ),
     })
-    const result = await withPow(this.#pow, (pow) =>
-      api.postMessage({ ...this.credentials, envelope: toBase64(envelope), pow }),
-    )
-    this.#nextSeq = Math.max(seq, result.seq) + 1
-    return result.seq
+    // The same item again after the connection dropped: resend the very envelope, so that if the
+    // server did store it, the re-read below finds it instead of storing a second copy.
+    const key = JSON.stringify([kind, body, includeReporter])
+    let sealed = this.#unanswered?.key === key ? this.#unanswered.sealed : seal(this.#nextSeq)
+    try {
+      // The server checks `seq` before it spends the challenge, so one solution serves every
+      // re-sealed attempt; withPow solves again only for a spent or expired challenge.
+      const result = await withPow(this.#pow, async (pow) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await api.postMessage({
+              ...this.credentials,
+              envelope: sealed.envelope,
+              pow,
+              seq: sealed.seq,
+            })
+          } catch (error) {
+            if (!isSeqMismatch(error) || attempt >= SEQ_ATTEMPTS) throw error
+            const thread = await api.followup(this.credentials)
+            const stored = thread.items.find((item) => item.envelope === sealed.envelope)
+            if (stored) return { seq: stored.seq }
+            sealed = seal(thread.items.reduce((max, item) => Math.max(max, item.seq), -1) + 1)
+          }
+        }
+      })
+      this.#unanswered = null
+      this.#nextSeq = result.seq + 1
+      return result.seq
+    } catch (error) {
+      this.#unanswered = error instanceof ApiError && error.status === 0 ? { key, sealed } : null
+      throw error
+    }
   }
 
   postMessage(text: string): Promise<number> {

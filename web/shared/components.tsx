@@ -118,6 +118,40 @@ export function Notice({
 }
 
 /**
+ * A code read symbol by symbol (the organisation safety code): left to right in every page
+ * direction, and never broken inside a group. Each group with its separator is one unbreakable
+ * box; a line may wrap only between groups (`<wbr>`), so a phone in Uyghur shows "DNRB-" and never
+ * "DNR" / "B". The text (what copy and screen readers get) stays exactly the code.
+ */
+export function GroupedCode({
+  code,
+  separator = '-',
+  testId,
+  labelledBy,
+}: {
+  code: string
+  separator?: string
+  testId?: string
+  labelledBy?: string
+}) {
+  const groups = code.split(separator)
+  return (
+    <code className="grouped-code" dir="ltr" lang="en" data-testid={testId} aria-labelledby={labelledBy}>
+      {groups.map((group, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: groups may repeat; their order is fixed
+        <span key={i}>
+          <span className="code-group">
+            {group}
+            {i < groups.length - 1 ? separator : ''}
+          </span>
+          {i < groups.length - 1 && <wbr />}
+        </span>
+      ))}
+    </code>
+  )
+}
+
+/**
  * The receipt code in groups, large and monospaced, in two lines of 4 and 3 groups that never
  * break inside (a phone shows 4 + 3 rather than 6 + 1); screen readers hear the separators.
  */
@@ -129,7 +163,7 @@ export function ReceiptCode({ display, labelId }: { display: string; labelId: st
       {lines.map((line, l) => (
         <span className="receipt-line" key={line.join('')}>
           {line.map((group, i) => (
-            <span key={group + String(i)}>
+            <span key={group + String(i)} className="code-group">
               {group}
               {(l === 0 || i < line.length - 1) && (
                 <span className="visually-hidden">{RECEIPT_SEPARATOR}</span>

@@ -2,8 +2,10 @@
  * @module web/shared/pow
  * Keeps one proof-of-work solution ready (DESIGN §5): asks for a challenge as soon as a form opens
  * and solves it in a Web Worker, so by the time the reporter presses "send" the work is usually
- * done. `take()` hands out the solution once; a spent challenge (`409 pow_spent`) calls
- * `take()` again, which starts a fresh one.
+ * done. `take()` hands out the solution once; a spent or expired challenge (`409 pow_spent`,
+ * `409 pow_expired`) calls `take()` again, which starts a fresh one. A reporter may spend longer
+ * on the form than a challenge lives: a solution close to its expiry is dropped and solved again
+ * rather than sent to certain refusal.
  *
  * If the browser cannot start a module worker, it solves on the main thread in slices (still no
  * eval, no WebAssembly) so the report can always be sent.
@@ -28,10 +30,19 @@ function solveOnMainThread(challenge: string, bits: number): Promise<string> {
   })
 }
 
+/** A solution this close to its challenge's expiry (by our clock) is solved again first. */
+const EXPIRY_MARGIN_MS = 30_000
+
+interface Prepared {
+  readonly solution: PowSolutionJson
+  /** The challenge's `expiresAt`, in ms since the epoch (NaN if unreadable). */
+  readonly expiresAt: number
+}
+
 export class PowSolver {
   #worker: Worker | null = null
   #nextId = 1
-  #pending: Promise<PowSolutionJson> | null = null
+  #pending: Promise<Prepared> | null = null
   #workerFailed = false
   #waiters = new Map<number, { challenge: string; bits: number; settle: (response: PowResponse) => void }>()
 
@@ -48,8 +59,16 @@ export class PowSolver {
 
   /** A solution for one submission; the next call prepares a new one. */
   async take(): Promise<PowSolutionJson> {
+    let prepared = await this.#takePending()
+    // Solved long ago (the form took a while): solve once more rather than be refused. Only once,
+    // so a device whose clock runs ahead still sends; the server then decides.
+    if (!(prepared.expiresAt - Date.now() > EXPIRY_MARGIN_MS)) prepared = await this.#takePending()
+    return prepared.solution
+  }
+
+  #takePending(): Promise<Prepared> {
     this.prepare()
-    const pending = this.#pending as Promise<PowSolutionJson>
+    const pending = this.#pending as Promise<Prepared>
     this.#pending = null
     return pending
   }
@@ -60,10 +79,14 @@ export class PowSolver {
     this.#pending = null
   }
 
-  async #solveFresh(): Promise<PowSolutionJson> {
-    const { challenge, bits } = await api.powChallenge()
+  async #solveFresh(): Promise<Prepared> {
+    const { challenge, bits, expiresAt } = await api.powChallenge()
     const nonce = await this.#solve(challenge, bits)
-    return { challenge, nonce }
+    // Date.parse reads milliseconds at most: drop finer digits the contract allows.
+    return {
+      solution: { challenge, nonce },
+      expiresAt: Date.parse(expiresAt.replace(/(\.\d{3})\d+Z$/, '$1Z')),
+    }
   }
 
   #startWorker(): Worker | null {

@@ -1,0 +1,2 @@
+import type { Results } from './common.ts'
+export async function benchPage(_results: Results): Promise<void> {}

@@ -1,0 +1,178 @@
+/**
+ * @module web/console/Admin
+ * Administration (DESIGN §5, issue 5): desks and how many people hold each desk key (a warning
+ * below two: losing every holder and the recovery kit loses every case), invitations (one-time,
+ * expiring links carrying the organisation fingerprint in the fragment), and vetting: the admin
+ * compares the person's safety number out of band, then this browser signs their `user-key`
+ * statement with the organisation key and seals the desk keys of their invitation to them.
+ */
+import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import type { UsersResponse } from '../../api/contract/staff.ts'
+import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
+import { safetyNumber } from '../../crypto/fingerprint.ts'
+import { sealGrant } from '../../crypto/grants.ts'
+import { api, audited } from './api.ts'
+import { certifyUser, randomUuid, signAudit } from './keys.ts'
+import { Select } from './Queue.tsx'
+import { Alert, errorText, type Session, useT } from './ui.tsx'
+
+type Role = 'admin' | 'caseworker' | 'analyst'
+
+export function Admin({ session }: { session: Session }) {
+  const t = useT()
+  const { backend, ring, me } = session
+  const [data, setData] = useState<UsersResponse | undefined>()
+  const [error, setError] = useState<string | undefined>()
+  const [notice, setNotice] = useState<string | undefined>()
+  const [role, setRole] = useState<Role>('caseworker')
+  const [deskIds, setDeskIds] = useState<string[]>([])
+  const [link, setLink] = useState<string | undefined>()
+  const [compared, setCompared] = useState<Record<string, boolean>>({})
+
+  const load = useCallback(() => api.users().then(setData, (e: unknown) => setError(errorText(t, e))), [t])
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  const invite = async (event: FormEvent) => {
+    event.preventDefault()
+    setError(undefined)
+    setLink(undefined)
+    const inviteId = randomUuid(backend)
+    try {
+      const answer = await audited(
+        (head) => signAudit(backend, { signingSeed: ring.signingSeed, actor: ring.userId, action: 'invite.create', target: inviteId, head, now: new Date() }),
+        (audit) => api.invite({ role, deskIds, inviteId, audit }),
+      )
+      setLink(`${location.origin}/console#invite=${answer.token}&org=${me.org.fingerprint}`)
+      await load()
+    } catch (e) {
+      setError(errorText(t, e))
+    }
+  }
+
+  const verify = async (user: UsersResponse['users'][number]) => {
+    setError(undefined)
+    setNotice(undefined)
+    const orgSeed = ring.orgSeed
+    if (orgSeed === undefined) return setError(t('admin.noOrgKey'))
+    try {
+      const now = new Date()
+      const identityKey = fromBase64(user.identityKey, 32)
+      const userKey = certifyUser(backend, {
+        orgSeed,
+        orgId: ring.orgId,
+        userId: user.id,
+        username: user.username,
+        role: user.role,
+        identityKey,
+        signingKey: fromBase64(user.signingKey, 32),
+        now,
+      })
+      const grants = user.pendingDesks.flatMap((deskId) => {
+        const versions = ring.desks.get(deskId)
+        if (versions === undefined) return []
+        return [...versions].map(([version, secretKey]) => {
+          const sealed = sealGrant(backend, {
+            orgId: ring.orgId,
+            granterId: ring.userId,
+            granterSigningSeed: ring.signingSeed,
+            granteeId: user.id,
+            granteeIdentityKey: identityKey,
+            target: deskId,
+            version,
+            secretKey,
+            now,
+          })
+          return { envelope: toBase64(sealed.envelope), grant: sealed.grant }
+        })
+      })
+      await audited(
+        (head) => signAudit(backend, { signingSeed: ring.signingSeed, actor: ring.userId, action: 'user.certify', target: user.id, head, now: new Date() }),
+        (audit) => api.certify(user.id, { userKey, grants, audit }),
+      )
+      setNotice(t('admin.verified', { username: user.username }))
+      await load()
+    } catch (e) {
+      setError(errorText(t, e))
+    }
+  }
+
+  const deskName = (id: string) => data?.desks.find((d) => d.deskId === id)?.name ?? id.slice(0, 8)
+  return (
+    <section>
+      <h1>{t('admin.title')}</h1>
+      {error && <Alert kind="error">{error}</Alert>}
+      {notice && <Alert kind="success">{notice}</Alert>}
+      <div className="card">
+        <h2>{t('admin.desks')}</h2>
+        <ul className="plain">
+          {data?.desks.map((d) => (
+            <li key={d.deskId}>
+              <strong>{d.name}</strong> — {t('admin.holders', { count: d.holders })}
+              {d.holders < 2 && <Alert kind="warning">{t('admin.fewHolders')}</Alert>}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <form className="card" onSubmit={invite}>
+        <h2>{t('admin.invite')}</h2>
+        <Select label={t('admin.role')} value={role} onChange={(v) => setRole(v as Role)}
+          options={(['caseworker', 'analyst', 'admin'] as const).map((r) => [r, t(`role.${r}`)] as [string, string])} />
+        <fieldset>
+          <legend>{t('admin.inviteDesks')}</legend>
+          {data?.desks.map((d) => (
+            <label key={d.deskId} className="check">
+              <input
+                type="checkbox"
+                checked={deskIds.includes(d.deskId)}
+                onChange={(e) => setDeskIds((ids) => (e.target.checked ? [...ids, d.deskId] : ids.filter((x) => x !== d.deskId)))}
+              />
+              {d.name}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" className="primary">
+          {t('admin.createInvite')}
+        </button>
+        {link && (
+          <div>
+            <p>{t('admin.inviteLink')}</p>
+            <p className="code-block" data-testid="invite-link">
+              {link}
+            </p>
+          </div>
+        )}
+      </form>
+      <div className="card">
+        <h2>{t('admin.users')}</h2>
+        <ul className="plain users">
+          {data?.users.map((u) => (
+            <li key={u.id} data-testid={`user-${u.username}`}>
+              <div>
+                <strong>{u.username}</strong> · {t(`role.${u.role}`)} ·{' '}
+                {u.verified ? <span className="badge">{t('admin.verifiedBadge')}</span> : <span className="badge urgent">{t('admin.pending')}</span>}
+              </div>
+              <div className="muted">{(u.verified ? u.desks : u.pendingDesks).map(deskName).join(', ') || t('admin.noDesks')}</div>
+              {!u.verified && (
+                <div className="vet">
+                  <p>{t('admin.compare')}</p>
+                  <p className="safety-number" data-testid="their-safety-number">
+                    {safetyNumber(backend, fromBase64(u.identityKey, 32), fromBase64(u.signingKey, 32))}
+                  </p>
+                  <label className="check">
+                    <input type="checkbox" checked={compared[u.id] === true} onChange={(e) => setCompared((c) => ({ ...c, [u.id]: e.target.checked }))} />
+                    {t('admin.compared')}
+                  </label>
+                  <button type="button" className="primary" disabled={compared[u.id] !== true} onClick={() => verify(u)}>
+                    {t('admin.verifyGrant')}
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,72 @@
+/**
+ * @module web/console/Shell
+ * The logged-in frame: header with the organisation, the user and navigation, and the current
+ * screen. Screens are component state, not URLs, so no case id ever lands in history.
+ */
+import { useState } from 'react'
+import { safetyCode } from '../../crypto/fingerprint.ts'
+import { Account } from './Account.tsx'
+import { Admin } from './Admin.tsx'
+import { AuditLog } from './Audit.tsx'
+import { api } from './api.ts'
+import { CaseView } from './CaseView.tsx'
+import { Queue } from './Queue.tsx'
+import { Alert, type Session, useT } from './ui.tsx'
+
+type Screen = { kind: 'queue' } | { kind: 'case'; id: string } | { kind: 'account' } | { kind: 'admin' } | { kind: 'audit' }
+
+export function Shell({ session, onLogout }: { session: Session; onLogout: () => void }) {
+  const t = useT()
+  const [screen, setScreen] = useState<Screen>(() =>
+    session.me.user.role === 'analyst' ? { kind: 'account' } : { kind: 'queue' },
+  )
+  const { me, ring } = session
+  const canReadCases = me.user.role !== 'analyst'
+  const logout = async () => {
+    try {
+      await api.logout()
+    } finally {
+      onLogout()
+    }
+  }
+  const nav = (kind: Screen['kind'], label: string) => (
+    <button
+      type="button"
+      className="nav-link"
+      aria-current={screen.kind === kind || (kind === 'queue' && screen.kind === 'case') ? 'page' : undefined}
+      onClick={() => setScreen({ kind } as Screen)}
+    >
+      {label}
+    </button>
+  )
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="brand">
+          <strong>{me.org.name}</strong>
+          <span className="muted" title={t('shell.safetyCode')}>
+            {safetyCode(session.backend, ring.orgSigningKey)}
+          </span>
+        </div>
+        <nav aria-label={t('shell.nav')}>
+          {canReadCases && nav('queue', t('nav.cases'))}
+          {me.user.role === 'admin' && nav('admin', t('nav.admin'))}
+          {nav('audit', t('nav.audit'))}
+          {nav('account', t('nav.account'))}
+          <button type="button" className="nav-link" onClick={logout}>
+            {t('nav.logout', { username: me.user.username })}
+          </button>
+        </nav>
+      </header>
+      <main className="content">
+        {me.userKey === null && <Alert kind="warning">{t('shell.notVerified')}</Alert>}
+        {ring.refused.length > 0 && <Alert kind="error">{t('shell.refusedGrants', { count: ring.refused.length })}</Alert>}
+        {screen.kind === 'queue' && <Queue session={session} onOpen={(id) => setScreen({ kind: 'case', id })} />}
+        {screen.kind === 'case' && <CaseView session={session} caseId={screen.id} onBack={() => setScreen({ kind: 'queue' })} />}
+        {screen.kind === 'account' && <Account session={session} onLogout={onLogout} />}
+        {screen.kind === 'admin' && <Admin session={session} />}
+        {screen.kind === 'audit' && <AuditLog session={session} />}
+      </main>
+    </div>
+  )
+}
