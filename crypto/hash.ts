@@ -56,6 +56,8 @@ export type Label =
   | 'tnr/v1/recovery-key'
   /** Test-only deterministic byte stream for the noise sampler (crypto/laplace.ts). */
   | 'tnr/v1/test-stream'
+  /** Hash of a statistics release body, JCS form, signed via the release statement (crypto/release.ts). */
+  | 'tnr/v1/release-data'
   | `tnr/v1/sig/${string}`
 
 export function H(

@@ -23,7 +23,10 @@ export const adminUrl = process.env.DATABASE_URL ?? ''
 export const LONG = process.env.LONG === '1'
 
 export type DatabaseKind = 'pglite' | 'postgres'
-export const databaseKinds: readonly DatabaseKind[] = adminUrl === '' ? ['pglite'] : ['pglite', 'postgres']
+/** PGlite always, PostgreSQL with DATABASE_URL; `BENCH_DB=pglite|postgres` keeps one (profiling). */
+export const databaseKinds: readonly DatabaseKind[] = (
+  adminUrl === '' ? (['pglite'] as const) : (['pglite', 'postgres'] as const)
+).filter((kind) => process.env.BENCH_DB === undefined || process.env.BENCH_DB === kind)
 
 /** Only ever 127.0.0.1 (COMMON.md): refuse a DATABASE_URL pointing elsewhere. */
 function checkLoopback(url: string): void {

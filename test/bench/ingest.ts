@@ -16,8 +16,12 @@
  * process (test/bench/ingest-server.ts, the real app with rate limits lifted).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
+import { openDatabase } from '../../api/db/index.ts'
 import type { CryptoBackend } from '../../crypto/backend.ts'
 import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
 import { solvePow } from '../../crypto/pow.ts'
@@ -31,14 +35,21 @@ import { type BenchStore, createStore, type DatabaseKind, databaseKinds, REPO_RO
 const LEVELS = [1, 10, 50] as const
 /** Requests per level; PGlite (one connection, WebAssembly) is slower, so it gets fewer. */
 const AMOUNTS: Record<DatabaseKind, Record<(typeof LEVELS)[number], number>> = {
-  pglite: { 1: 150, 10: 500, 50: 1000 },
-  postgres: { 1: 300, 10: 1500, 50: 3000 },
+  pglite: { 1: 60, 10: 200, 50: 400 },
+  postgres: { 1: 100, 10: 500, 50: 1000 },
 }
-const WARMUP = 100
+const WARMUP = 60
 /** Narrative length that pads to a 6,144-byte payload (DESIGN §5a: 6000 → 6144). */
 const NARRATIVE_CHARS = 5600
 
-type Load = { perSecond: number; p50: number; p99: number; ok: number; failed: number }
+type Load = {
+  perSecond: number
+  p50: number
+  p99: number
+  ok: number
+  failed: number
+  statuses?: Record<string, number>
+}
 
 // ---------------------------------------------------------------------------------------------
 // Processes
@@ -47,7 +58,10 @@ type Child = { process: ChildProcess; url: string; stop(): Promise<void> }
 
 async function startChild(env: Record<string, string>): Promise<Child> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/ingest-server.ts'], {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF
+  const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`]
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'test/bench/ingest-server.ts'], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -188,7 +202,10 @@ async function loadHttp(url: string, connections: number, bodies: string[], expe
   })
   const result = await instance
   failed += result.errors + result.timeouts
+  const statuses: Record<string, number> = { errors: result.errors, timeouts: result.timeouts }
+  for (const [code, { count }] of Object.entries(result.statusCodeStats)) statuses[code] = count
   return {
+    statuses,
     perSecond: (ok * 1000) / (last - start),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
@@ -232,38 +249,15 @@ async function loadInserts(
 async function ingestOn(kind: DatabaseKind, backend: CryptoBackend, results: Results): Promise<void> {
   const store: BenchStore = await createStore(kind)
   const children: Child[] = []
+  const cleanups: (() => Promise<unknown>)[] = []
   try {
     const seeded = await seedStore(store, backend)
     const desk = seeded.demo.desks[0]
     if (desk === undefined) throw new Error('demo organisation without desks')
     const amounts = AMOUNTS[kind]
 
-    // (a) Raw INSERT ceiling: same bytes, same driver, same database, same concurrency.
     const sample = makeBody(backend, desk.deskId, desk.publicKey, { challenge: 'AAAA', nonce: '0' })
     const envelope = fromBase64((JSON.parse(sample.body) as { envelope: string }).envelope)
-    const driver = seeded.database.driver
-    const ddl =
-      'create table bench_raw (id uuid primary key default gen_random_uuid(), lookup_id text not null unique, envelope bytea not null)'
-    let insert: (lookupId: string, bytes: Uint8Array) => Promise<unknown>
-    if (driver.kind === 'postgres') {
-      await driver.client.unsafe(ddl)
-      const sql = driver.client
-      insert = (lookupId, bytes) => sql`insert into bench_raw (lookup_id, envelope) values (${lookupId}, ${bytes})`
-    } else {
-      await driver.client.exec(ddl)
-      const client = driver.client
-      insert = (lookupId, bytes) =>
-        client.query('insert into bench_raw (lookup_id, envelope) values ($1, $2)', [lookupId, bytes])
-    }
-    const raw: Record<number, Load> = {}
-    let counter = 0
-    const rowsFor = (n: number) =>
-      Array.from({ length: n }, () => ({
-        lookupId: (counter++).toString(16).padStart(32, '0'),
-        envelope,
-      }))
-    await loadInserts(insert, 10, rowsFor(WARMUP))
-    for (const level of LEVELS) raw[level] = await loadInserts(insert, level, rowsFor(amounts[level]))
     await seeded.database.close()
 
     // The server, and every submission prepared before the timed part.
@@ -287,17 +281,54 @@ async function ingestOn(kind: DatabaseKind, backend: CryptoBackend, results: Res
     const warmup = await prepare(WARMUP + 20)
     for (const level of LEVELS) prepared[level] = await prepare(amounts[level] + 2 * level)
 
+    // (a) Raw INSERT ceiling: same bytes, same driver, same concurrency. On PostgreSQL the same
+    // database, through a pool as large as the server's; PGlite allows one process per data
+    // directory, so there the ceiling is a second PGlite database of the same version.
+    const rawDir = kind === 'pglite' ? mkdtempSync(path.join(os.tmpdir(), 'tnr-bench-raw-')) : undefined
+    cleanups.push(async () => {
+      if (rawDir !== undefined) rmSync(rawDir, { recursive: true, force: true })
+    })
+    const rawDatabase = await openDatabase({ dataDir: rawDir ?? store.dataDir, databaseUrl: store.databaseUrl })
+    cleanups.unshift(() => rawDatabase.close())
+    const driver = rawDatabase.driver
+    const ddl =
+      'create table bench_raw (id uuid primary key default gen_random_uuid(), lookup_id text not null unique, envelope bytea not null)'
+    let insert: (lookupId: string, bytes: Uint8Array) => Promise<unknown>
+    if (driver.kind === 'postgres') {
+      await driver.client.unsafe(ddl)
+      const sql = driver.client
+      insert = (lookupId, bytes) => sql`insert into bench_raw (lookup_id, envelope) values (${lookupId}, ${bytes})`
+    } else {
+      await driver.client.exec(ddl)
+      const client = driver.client
+      insert = (lookupId, bytes) =>
+        client.query('insert into bench_raw (lookup_id, envelope) values ($1, $2)', [lookupId, bytes])
+    }
+    let counter = 0
+    const rowsFor = (n: number) =>
+      Array.from({ length: n }, () => ({
+        lookupId: (counter++).toString(16).padStart(32, '0'),
+        envelope,
+      }))
+
     // (b) HTTP ceiling on the same bodies.
     const ceilingServer = await startChild({ HTTP_CEILING: '1' })
     children.push(ceilingServer)
-    const ceiling: Record<number, Load> = {}
-    await loadHttp(ceilingServer.url, 10, warmup, 201)
-    for (const level of LEVELS) ceiling[level] = await loadHttp(ceilingServer.url, level, prepared[level] ?? [], 201)
-    await ceilingServer.stop()
 
-    const api: Record<number, Load> = {}
+    // Warm up all three, then measure them level by level, back to back, so each ratio compares
+    // figures taken under the same machine load (this machine is shared and noisy).
+    await loadInserts(insert, 10, rowsFor(WARMUP))
+    await loadHttp(ceilingServer.url, 10, warmup, 201)
     await loadHttp(server.url, 10, warmup, 201)
-    for (const level of LEVELS) api[level] = await loadHttp(server.url, level, prepared[level] ?? [], 201)
+    const raw: Record<number, Load> = {}
+    const ceiling: Record<number, Load> = {}
+    const api: Record<number, Load> = {}
+    for (const level of LEVELS) {
+      raw[level] = await loadInserts(insert, level, rowsFor(amounts[level]))
+      ceiling[level] = await loadHttp(ceilingServer.url, level, prepared[level] ?? [], 201)
+      api[level] = await loadHttp(server.url, level, prepared[level] ?? [], 201)
+    }
+    await ceilingServer.stop()
     await server.stop()
 
     const group = `ingest/${kind}`
@@ -306,7 +337,11 @@ async function ingestOn(kind: DatabaseKind, backend: CryptoBackend, results: Res
       const r = raw[level]
       const h = ceiling[level]
       if (a === undefined || r === undefined || h === undefined) continue
-      if (a.failed > 0) results.note(`${group}: ${a.failed} of ${a.ok + a.failed} submissions at ${level} clients were not 201.`)
+      if (a.failed > 0) {
+        results.note(
+          `${group}: ${a.failed} of ${a.ok + a.failed} submissions at ${level} clients were not 201 (${JSON.stringify(a.statuses)}).`,
+        )
+      }
       results.compare({
         group,
         metric: `submissions/s, ${level} client${level === 1 ? '' : 's'}`,
@@ -341,6 +376,7 @@ async function ingestOn(kind: DatabaseKind, backend: CryptoBackend, results: Res
     )
   } finally {
     for (const child of children) await child.stop().catch(() => {})
+    for (const cleanup of cleanups) await cleanup().catch(() => {})
     await store.destroy()
   }
 }

@@ -467,7 +467,7 @@ describeBrowser('the reporter path end to end', () => {
       const uyghur = page.locator('[data-testid=safety-static] details[lang=ug]')
       expect(await uyghur.getAttribute('dir')).toBe('rtl')
       await uyghur.locator('summary').click()
-      const advice = uyghur.locator('p').nth(3)
+      const advice = uyghur.locator('p').nth(5)
       await advice.waitFor({ state: 'visible' })
       expect((await advice.textContent()) ?? '').toMatch(/Safest|JavaScript|Tor/)
       await expect.poll(() => page.locator('.noscript p[lang=fa]').isVisible()).toBe(true)

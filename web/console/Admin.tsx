@@ -87,6 +87,27 @@ export function Admin({ session }: { session: Session }) {
           return { envelope: toBase64(sealed.envelope), grant: sealed.grant }
         })
       })
+      // Further admins also receive the organisation key (DESIGN §5: it "can be granted to further
+      // admins"), and admins and analysts the statistics key.
+      const extra: [string, Uint8Array | undefined][] = [
+        ...(user.role === 'admin' ? ([['org', orgSeed]] as [string, Uint8Array][]) : []),
+        ...(user.role !== 'caseworker' ? ([['stats', ring.statsSecretKey]] as [string, Uint8Array | undefined][]) : []),
+      ]
+      for (const [target, secretKey] of extra) {
+        if (secretKey === undefined) continue
+        const sealed = sealGrant(backend, {
+          orgId: ring.orgId,
+          granterId: ring.userId,
+          granterSigningSeed: ring.signingSeed,
+          granteeId: user.id,
+          granteeIdentityKey: identityKey,
+          target,
+          version: 1,
+          secretKey,
+          now,
+        })
+        grants.push({ envelope: toBase64(sealed.envelope), grant: sealed.grant })
+      }
       await audited(
         (head) => signAudit(backend, { signingSeed: ring.signingSeed, actor: ring.userId, action: 'user.certify', target: user.id, head, now: new Date() }),
         (audit) => api.certify(user.id, { userKey, grants, audit }),

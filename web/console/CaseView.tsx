@@ -11,6 +11,7 @@ import { api, audited } from './api.ts'
 import { signAudit } from './keys.ts'
 import { Select } from './Queue.tsx'
 import { cleanFileName, type OpenedCase, openCase, sealStaffItem } from './thread.ts'
+import messages from './locales/en.json'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
 
 const STATUSES = ['new', 'triaged', 'in_progress', 'referred', 'closed'] as const
@@ -112,15 +113,15 @@ export function CaseView({ session, caseId, onBack }: { session: Session; caseId
                   <dt>{t('case.language')}</dt>
                   <dd>{opened.parsed?.language}</dd>
                   <dt>{t('case.subject')}</dt>
-                  <dd>{answers.subject ?? '—'}</dd>
+                  <dd>{answers.subject ? label(t, 'subject', answers.subject) : '—'}</dd>
                   <dt>{t('case.tactics')}</dt>
-                  <dd>{answers.tactics.join(', ') || '—'}</dd>
+                  <dd>{answers.tactics.map((tactic) => label(t, 'tactic', tactic)).join(', ') || '—'}</dd>
                   <dt>{t('case.when')}</dt>
-                  <dd>{answers.when ? `${answers.when.before ? '< ' : ''}${answers.when.year ?? '?'}-${answers.when.month ?? '?'}` : '—'}</dd>
+                  <dd>{answers.when ? whenText(answers.when) : '—'}</dd>
                   <dt>{t('case.where')}</dt>
                   <dd>{answers.hostCountry ?? '—'} / {answers.originState ?? '—'}</dd>
                   <dt>{t('case.community')}</dt>
-                  <dd>{answers.community ?? '—'}</dd>
+                  <dd>{answers.community ? label(t, 'community', answers.community) : '—'}</dd>
                   <dt>{t('case.urgent')}</dt>
                   <dd>{answers.urgent ? t('case.yes') : t('case.no')}</dd>
                   <dt>{t('case.consent')}</dt>
@@ -190,6 +191,18 @@ export function CaseView({ session, caseId, onBack }: { session: Session; caseId
       </div>
     </section>
   )
+}
+
+/** A readable label for a report code, or the code itself when the console has none for it. */
+function label(t: ReturnType<typeof useT>, group: string, code: string): string {
+  const id = `code.${group}.${code}`
+  return Object.hasOwn(messages, id) ? t(id) : code
+}
+
+function whenText(when: { year: number | null; month: number | null; before: boolean }): string {
+  const year = when.year === null ? '????' : String(when.year)
+  const month = when.month === null ? '' : `-${String(when.month).padStart(2, '0')}`
+  return `${when.before ? '< ' : ''}${year}${month}`
 }
 
 function ItemBody({ kind, body }: { kind: number; body: Record<string, unknown> }) {

@@ -6,7 +6,7 @@
  */
 import * as OTPAuth from 'otpauth'
 import QRCode from 'qrcode'
-import { type ReactNode, useMemo } from 'react'
+import { type ReactNode, useCallback, useMemo } from 'react'
 import { useIntl } from 'react-intl'
 import type { MeResponse } from '../../api/contract/staff.ts'
 import type { Argon2Backend, CryptoBackend } from '../../crypto/backend.ts'
@@ -24,9 +24,10 @@ export type Session = {
 
 export type T = (id: string, values?: Record<string, string | number>) => string
 
+/** Stable across renders (hooks list it as a dependency; a new function each time would loop). */
 export function useT(): T {
   const intl = useIntl()
-  return (id, values) => intl.formatMessage({ id }, values)
+  return useCallback<T>((id, values) => intl.formatMessage({ id }, values), [intl])
 }
 
 /** A message for any error: API codes first, then crypto codes, else a generic line. */
