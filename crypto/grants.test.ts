@@ -73,7 +73,11 @@ describe.each(['libsodium', 'noble'])('recovery kit and grants with %s', (name) 
       keys,
       now: NOW,
     })
-    const opened = openRecoveryKit(b, { envelope, secret, authorSigningKey: (a) => (a === ADMIN ? signingKey : undefined) })
+    const opened = openRecoveryKit(b, {
+      envelope,
+      secret,
+      authorSigningKey: (a) => (a === ADMIN ? signingKey : undefined),
+    })
     expect(opened).toEqual(keys)
     expect(() =>
       openRecoveryKit(b, { envelope, secret: generateRecoverySecret(b), authorSigningKey: () => signingKey }),

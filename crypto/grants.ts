@@ -190,7 +190,8 @@ function fromCrockford(symbols: string): Uint8Array {
 
 /** The code shown once: 14 groups of 4 symbols joined by spaces. */
 export function formatRecoveryCode(backend: CryptoBackend, secret: Uint8Array): string {
-  if (secret.length !== RECOVERY_SECRET_BYTES) throw new CryptoError('bad_length', 'recovery secrets are 32 bytes')
+  if (secret.length !== RECOVERY_SECRET_BYTES)
+    throw new CryptoError('bad_length', 'recovery secrets are 32 bytes')
   const symbols = toCrockford(concat(secret, recoveryCheck(backend, secret)))
   const groups: string[] = []
   for (let i = 0; i < symbols.length; i += RECOVERY_GROUP_SIZE)
@@ -212,7 +213,8 @@ export function parseRecoveryCode(backend: CryptoBackend, input: string): Uint8A
     else if (c === 'O') c = '0'
     normalised += c
   }
-  if (normalised.length !== RECOVERY_SYMBOLS) throw new CryptoError('bad_length', 'a recovery code has 56 symbols')
+  if (normalised.length !== RECOVERY_SYMBOLS)
+    throw new CryptoError('bad_length', 'a recovery code has 56 symbols')
   const bytes = fromCrockford(normalised)
   // 280 bits fill 35 bytes exactly: no padding bits to check.
   const secret = bytes.subarray(0, RECOVERY_SECRET_BYTES)
@@ -274,7 +276,11 @@ export function sealRecoveryKit(
 /** Opens a kit with the typed-back secret; `authorSigningKey` from the author's user-key statement. */
 export function openRecoveryKit(
   backend: CryptoBackend,
-  input: { envelope: Uint8Array; secret: Uint8Array; authorSigningKey: (author: string) => Uint8Array | undefined },
+  input: {
+    envelope: Uint8Array
+    secret: Uint8Array
+    authorSigningKey: (author: string) => Uint8Array | undefined
+  },
 ): RecoveryKeys {
   const { secretKey } = recoveryKeyPair(backend, input.secret)
   const item = openItem(backend, input.envelope, {

@@ -221,22 +221,37 @@ function bruteForceRanges(
     }
     if (total === null) note([null, null], sum)
   }
+  const colSum = (j: number, uptoRow: number) => {
+    let sum = 0
+    for (let i = 0; i < uptoRow; i++) sum += grid[i]?.[j] ?? 0
+    return sum
+  }
+  let placed = 0
   const fill = (cell: number) => {
     if (cell === rows * cols) return finish()
     const i = (cell / cols) | 0
     const j = cell % cols
     const row = grid[i] as number[]
     const known = get(rowCats[i] ?? '', colCats[j] ?? '')
-    const candidates: number[] = known !== null ? [known] : Array.from({ length: cap + 1 }, (_, v) => v)
+    const rowMargin = get(rowCats[i] ?? '', null)
+    const colMargin = get(null, colCats[j] ?? '')
+    const rowSoFar = row.slice(0, j).reduce((s, x) => s + x, 0)
+    const colSoFar = colSum(j, i)
+    // Largest value the published margins and total still allow (pruning only; finish() checks all).
+    let high = cap - placed
+    if (rowMargin !== null && rowMargin - rowSoFar < high) high = rowMargin - rowSoFar
+    if (colMargin !== null && colMargin - colSoFar < high) high = colMargin - colSoFar
+    let candidates: number[]
+    if (known !== null) candidates = [known]
+    else if (j === cols - 1 && rowMargin !== null) candidates = [rowMargin - rowSoFar]
+    else if (i === rows - 1 && colMargin !== null) candidates = [colMargin - colSoFar]
+    else candidates = Array.from({ length: high + 1 }, (_, v) => v)
     for (const v of candidates) {
+      if (v < 0 || v > high) continue
       row[j] = v
-      if (j === cols - 1) {
-        const margin = get(rowCats[i] ?? '', null)
-        const sum = row.reduce((s, x) => s + x, 0)
-        if (margin !== null && margin !== sum) continue
-        if (sum > cap) continue
-      } else if (row.slice(0, j + 1).reduce((s, x) => s + x, 0) > (get(rowCats[i] ?? '', null) ?? cap)) break
+      placed += v
       fill(cell + 1)
+      placed -= v
     }
     row[j] = 0
   }
@@ -309,7 +324,7 @@ describe('the no-noise mode (complementary suppression on true counts)', () => {
       if (i >= 0 && j >= 0) e.value = grid[i]?.[j] ?? 0
       else if (i >= 0) e.value = (grid[i] ?? []).reduce((s, v) => s + v, 0)
       else if (j >= 0) e.value = grid.reduce((s, row) => s + (row[j] ?? 0), 0)
-      else e.value = 83
+      else e.value = 74
     }
     const first = view[0]
     if (first === undefined) throw new Error('no entry')

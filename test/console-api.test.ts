@@ -48,7 +48,12 @@ const FAST_KDF = (backend: CryptoBackend) => ({
 })
 
 function totpCode(secret: string, at: Date): string {
-  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+  return new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(secret),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+  }).generate({
     timestamp: at.getTime(),
   })
 }
@@ -72,7 +77,11 @@ describe.each(databases)('Staff API on $name', (factory) => {
   let recoveryCode: string
   let setupToken: string
 
-  const request = (method: string, path: string, options: { body?: unknown; cookie?: string; origin?: string | null } = {}) => {
+  const request = (
+    method: string,
+    path: string,
+    options: { body?: unknown; cookie?: string; origin?: string | null } = {},
+  ) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (options.cookie) headers.cookie = options.cookie
     const origin = options.origin === undefined ? ORIGIN : options.origin
@@ -88,7 +97,8 @@ describe.each(databases)('Staff API on $name', (factory) => {
     const match = /__Host-session=([^;]*)/.exec(header)
     return match ? `__Host-session=${match[1]}` : ''
   }
-  const head = async (cookie: string) => (await (await request('GET', '/api/audit/head', { cookie })).json()) as { seq: number; headHash: string }
+  const head = async (cookie: string) =>
+    (await (await request('GET', '/api/audit/head', { cookie })).json()) as { seq: number; headHash: string }
 
   async function login(username: string, passphrase: string, secret: string, at = now) {
     const params = (await (await request('POST', '/api/auth/params', { body: { username } })).json()) as {
@@ -149,10 +159,15 @@ describe.each(databases)('Staff API on $name', (factory) => {
     adminCookie = cookieOf(response)
     adminMe = (await response.json()) as MeResponse
     expect(adminMe.org.fingerprint).toBe(built.orgFingerprint)
-    const ring = unlock(backend, adminMe, deriveStaffKeys(backend, adminPassphrase, decodeKdfParams(adminMe.kdf)).wrapKey, {
-      now,
-      pinnedFingerprint: built.orgFingerprint,
-    })
+    const ring = unlock(
+      backend,
+      adminMe,
+      deriveStaffKeys(backend, adminPassphrase, decodeKdfParams(adminMe.kdf)).wrapKey,
+      {
+        now,
+        pinnedFingerprint: built.orgFingerprint,
+      },
+    )
     expect(ring.refused).toEqual([])
     expect(ring.orgSeed).toBeDefined()
     expect(ring.desks.size).toBe(1)
@@ -179,7 +194,9 @@ describe.each(databases)('Staff API on $name', (factory) => {
 
   it('opens the recovery kit stored at setup with the code shown once', async () => {
     const rows = (await database.db.execute(sql`select envelope from recovery_kits`)) as unknown
-    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Array<{ envelope: Uint8Array }>
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Array<{
+      envelope: Uint8Array
+    }>
     const envelope = Uint8Array.from(list[0]?.envelope ?? [])
     const signingKey = fromBase64(adminMe.signingKey)
     const keys = openRecoveryKit(backend, {
@@ -192,9 +209,15 @@ describe.each(databases)('Staff API on $name', (factory) => {
   })
 
   it('answers unknown usernames with stable parameters shaped like real ones', async () => {
-    const real = (await (await request('POST', '/api/auth/params', { body: { username: 'amina' } })).json()) as Json
-    const fake1 = (await (await request('POST', '/api/auth/params', { body: { username: 'nobody' } })).json()) as Json
-    const fake2 = (await (await request('POST', '/api/auth/params', { body: { username: 'nobody' } })).json()) as Json
+    const real = (await (
+      await request('POST', '/api/auth/params', { body: { username: 'amina' } })
+    ).json()) as Json
+    const fake1 = (await (
+      await request('POST', '/api/auth/params', { body: { username: 'nobody' } })
+    ).json()) as Json
+    const fake2 = (await (
+      await request('POST', '/api/auth/params', { body: { username: 'nobody' } })
+    ).json()) as Json
     expect(fake1).toEqual(fake2)
     expect(Object.keys(fake1.kdf as Json).sort()).toEqual(Object.keys(real.kdf as Json).sort())
     expect(() => decodeKdfParams((fake1 as { kdf: never }).kdf)).not.toThrow()
@@ -229,9 +252,12 @@ describe.each(databases)('Staff API on $name', (factory) => {
         expect(attempt.response.status).toBe(401)
       }
       // amina had one failure above already; ghost reaches 5 on its own next attempt.
-      if (name === 'ghost') expect((await login(name, 'wrong wrong wrong', adminTotp)).response.status).toBe(401)
+      if (name === 'ghost')
+        expect((await login(name, 'wrong wrong wrong', adminTotp)).response.status).toBe(401)
       advance(30_000)
-      expect((await login(name, name === 'amina' ? adminPassphrase : 'x', adminTotp)).response.status).toBe(429)
+      expect((await login(name, name === 'amina' ? adminPassphrase : 'x', adminTotp)).response.status).toBe(
+        429,
+      )
     }
     advance(16 * 60_000)
     expect((await login('amina', adminPassphrase, adminTotp)).response.status).toBe(200)
@@ -254,7 +280,10 @@ describe.each(databases)('Staff API on $name', (factory) => {
     })
     expect(crossSite.status).toBe(403)
     // PUBLIC_URL is accepted too (the origin in printed links).
-    const viaPublic = await request('POST', '/api/auth/logout', { cookie: fresh, origin: 'http://127.0.0.1:8080' })
+    const viaPublic = await request('POST', '/api/auth/logout', {
+      cookie: fresh,
+      origin: 'http://127.0.0.1:8080',
+    })
     expect(viaPublic.status).toBe(200)
     expect((await request('GET', '/api/auth/me', { cookie: fresh })).status).toBe(401)
   })
@@ -302,7 +331,10 @@ describe.each(databases)('Staff API on $name', (factory) => {
   let ring: ReturnType<typeof unlock>
   let caseworker: { cookie: string; userId: string; passphrase: string; totp: string }
   let analyst: { cookie: string; userId: string }
-  const deskId = () => adminMe.directory ? (JSON.parse(adminMe.directory.statement) as { desks: { deskId: string }[] }).desks[0]?.deskId ?? '' : ''
+  const deskId = () =>
+    adminMe.directory
+      ? ((JSON.parse(adminMe.directory.statement) as { desks: { deskId: string }[] }).desks[0]?.deskId ?? '')
+      : ''
 
   async function invite(role: 'caseworker' | 'analyst', deskIds: string[]) {
     const inviteId = randomUuid(backend)
@@ -314,7 +346,10 @@ describe.each(databases)('Staff API on $name', (factory) => {
       head: await head(adminCookie),
       now,
     })
-    const response = await request('POST', '/api/admin/invites', { cookie: adminCookie, body: { role, deskIds, inviteId, audit } })
+    const response = await request('POST', '/api/admin/invites', {
+      cookie: adminCookie,
+      body: { role, deskIds, inviteId, audit },
+    })
     expect(response.status).toBe(201)
     return ((await response.json()) as { token: string }).token
   }
@@ -333,7 +368,9 @@ describe.each(databases)('Staff API on $name', (factory) => {
   it('invites a caseworker, who is vetted and granted the desk key by the admin', async () => {
     advance(30_000)
     const me = (await (await request('GET', '/api/auth/me', { cookie: adminCookie })).json()) as MeResponse
-    ring = unlock(backend, me, deriveStaffKeys(backend, adminPassphrase, decodeKdfParams(me.kdf)).wrapKey, { now })
+    ring = unlock(backend, me, deriveStaffKeys(backend, adminPassphrase, decodeKdfParams(me.kdf)).wrapKey, {
+      now,
+    })
     const token = await invite('caseworker', [deskId()])
     const info = await request('POST', '/api/admin/invites/info', { body: { token } })
     expect(((await info.json()) as Json).role).toBe('caseworker')
@@ -384,7 +421,9 @@ describe.each(databases)('Staff API on $name', (factory) => {
       body: { userKey, grants: [{ envelope: toBase64(grant.envelope), grant: grant.grant }], audit },
     })
     expect(certify.status).toBe(200)
-    const me2 = (await (await request('GET', '/api/auth/me', { cookie: accepted.cookie })).json()) as MeResponse
+    const me2 = (await (
+      await request('GET', '/api/auth/me', { cookie: accepted.cookie })
+    ).json()) as MeResponse
     const cwRing = unlock(
       backend,
       me2,
@@ -393,7 +432,12 @@ describe.each(databases)('Staff API on $name', (factory) => {
     )
     expect(cwRing.refused).toEqual([])
     expect(cwRing.desks.get(deskId())?.get(1)).toEqual(deskSecret)
-    caseworker = { cookie: accepted.cookie, userId: accepted.account.userId, passphrase: accepted.passphrase, totp: accepted.totp }
+    caseworker = {
+      cookie: accepted.cookie,
+      userId: accepted.account.userId,
+      passphrase: accepted.passphrase,
+      totp: accepted.totp,
+    }
 
     const analystToken = await invite('analyst', [])
     const a = await accept(analystToken, 'chen')
@@ -401,7 +445,9 @@ describe.each(databases)('Staff API on $name', (factory) => {
   })
 
   it('refuses a grant whose key does not match what the organisation signed', async () => {
-    const me = (await (await request('GET', '/api/auth/me', { cookie: caseworker.cookie })).json()) as MeResponse
+    const me = (await (
+      await request('GET', '/api/auth/me', { cookie: caseworker.cookie })
+    ).json()) as MeResponse
     const forged = sealGrant(backend, {
       orgId: ring.orgId,
       granterId: adminMe.user.id,
@@ -417,9 +463,14 @@ describe.each(databases)('Staff API on $name', (factory) => {
       ...me,
       grants: [{ target: deskId(), version: 1, envelope: toBase64(forged.envelope), grant: forged.grant }],
     }
-    const hostileRing = unlock(backend, hostile, deriveStaffKeys(backend, caseworker.passphrase, decodeKdfParams(me.kdf)).wrapKey, {
-      now,
-    })
+    const hostileRing = unlock(
+      backend,
+      hostile,
+      deriveStaffKeys(backend, caseworker.passphrase, decodeKdfParams(me.kdf)).wrapKey,
+      {
+        now,
+      },
+    )
     expect(hostileRing.desks.size).toBe(0)
     expect(hostileRing.refused).toEqual([`grant:${deskId()}`])
   })
@@ -429,7 +480,9 @@ describe.each(databases)('Staff API on $name', (factory) => {
 
   it('shows a submitted report in the queue of desk members only, and the caseworker replies', async () => {
     receipt = deriveReceiptKeys(backend, generateReceiptCode(backend))
-    const directory = JSON.parse(adminMe.directory?.statement ?? '{}') as { desks: { deskId: string; publicKey: string }[] }
+    const directory = JSON.parse(adminMe.directory?.statement ?? '{}') as {
+      desks: { deskId: string; publicKey: string }[]
+    }
     const deskKey = fromBase64(directory.desks[0]?.publicKey ?? '')
     const envelope = sealReport(backend, {
       recipients: [deskKey],
@@ -441,7 +494,10 @@ describe.each(databases)('Staff API on $name', (factory) => {
         language: 'ug',
       },
     })
-    const challenge = (await (await request('POST', '/api/pow/challenge', { body: {} })).json()) as { challenge: string; bits: number }
+    const challenge = (await (await request('POST', '/api/pow/challenge', { body: {} })).json()) as {
+      challenge: string
+      bits: number
+    }
     const nonce = solvePow(backend, fromBase64(challenge.challenge), challenge.bits)
     const submit = await request('POST', '/api/reports', {
       body: {
@@ -456,7 +512,9 @@ describe.each(databases)('Staff API on $name', (factory) => {
     })
     expect(submit.status).toBe(201)
 
-    const q = (await (await request('GET', '/api/cases?status=new', { cookie: caseworker.cookie })).json()) as {
+    const q = (await (
+      await request('GET', '/api/cases?status=new', { cookie: caseworker.cookie })
+    ).json()) as {
       cases: { id: string; report: string; lookupId: string; seenSeq: number }[]
       counts: Json
     }
@@ -468,7 +526,10 @@ describe.each(databases)('Staff API on $name', (factory) => {
     expect(summary.seenSeq).toBe(-1)
     const deskSecret = ring.desks.get(deskId())?.get(1)
     if (deskSecret === undefined) throw new Error('no desk key')
-    const opened = openReport(backend, fromBase64(summary.report), { lookupId: summary.lookupId, secretKey: deskSecret })
+    const opened = openReport(backend, fromBase64(summary.report), {
+      lookupId: summary.lookupId,
+      secretKey: deskSecret,
+    })
     expect(opened.report.narrative).toBe('Men from the consulate visited my brother.')
 
     // The analyst reads no narratives; the admin of the desk does.
@@ -485,7 +546,11 @@ describe.each(databases)('Staff API on $name', (factory) => {
       kind: 3,
       context: receipt.lookupId,
       recipients: [opened.reporterPublicKey, deskSecret && backend.x25519PublicKey(deskSecret)],
-      body: { seq: 1, writtenOn: now.toISOString().slice(0, 10), text: 'We have received your report. Stay safe.' },
+      body: {
+        seq: 1,
+        writtenOn: now.toISOString().slice(0, 10),
+        text: 'We have received your report. Stay safe.',
+      },
       author: caseworker.userId,
       signingSeed: cwRing.signingSeed,
     })
@@ -519,8 +584,13 @@ describe.each(databases)('Staff API on $name', (factory) => {
 
     // The reporter reads it, verifying the caseworker's certified signature.
     const thread = (await (
-      await request('POST', '/api/followup', { body: { lookupId: receipt.lookupId, authToken: receipt.authToken } })
-    ).json()) as { items: { seq: number; kind: number; envelope: string }[]; signers: { statement: string; signature: string }[] }
+      await request('POST', '/api/followup', {
+        body: { lookupId: receipt.lookupId, authToken: receipt.authToken },
+      })
+    ).json()) as {
+      items: { seq: number; kind: number; envelope: string }[]
+      signers: { statement: string; signature: string }[]
+    }
     expect(thread.items.map((i) => i.kind)).toEqual([1, 3])
     const signer = verifyUserKeyChain(backend, {
       orgSigningKey: fromBase64(adminMe.org.signingPublicKey),
@@ -540,7 +610,12 @@ describe.each(databases)('Staff API on $name', (factory) => {
   it('changes status with a signed audit entry and keeps the audit chain verifiable', async () => {
     const cw = await request('GET', '/api/auth/me', { cookie: caseworker.cookie })
     const cwMe = (await cw.json()) as MeResponse
-    const cwRing = unlock(backend, cwMe, deriveStaffKeys(backend, caseworker.passphrase, decodeKdfParams(cwMe.kdf)).wrapKey, { now })
+    const cwRing = unlock(
+      backend,
+      cwMe,
+      deriveStaffKeys(backend, caseworker.passphrase, decodeKdfParams(cwMe.kdf)).wrapKey,
+      { now },
+    )
     const audit = signAudit(backend, {
       signingSeed: cwRing.signingSeed,
       actor: caseworker.userId,
@@ -550,8 +625,22 @@ describe.each(databases)('Staff API on $name', (factory) => {
       now,
     })
     const stale = { ...audit, seq: audit.seq - 1 }
-    expect((await request('POST', `/api/cases/${caseId}/triage`, { cookie: caseworker.cookie, body: { status: 'triaged', audit: stale } })).status).toBe(409)
-    expect((await request('POST', `/api/cases/${caseId}/triage`, { cookie: caseworker.cookie, body: { status: 'triaged', audit } })).status).toBe(200)
+    expect(
+      (
+        await request('POST', `/api/cases/${caseId}/triage`, {
+          cookie: caseworker.cookie,
+          body: { status: 'triaged', audit: stale },
+        })
+      ).status,
+    ).toBe(409)
+    expect(
+      (
+        await request('POST', `/api/cases/${caseId}/triage`, {
+          cookie: caseworker.cookie,
+          body: { status: 'triaged', audit },
+        })
+      ).status,
+    ).toBe(200)
     const log = (await (await request('GET', '/api/audit', { cookie: adminCookie })).json()) as {
       entries: unknown[]
       signers: { statement: string; signature: string }[]
@@ -559,7 +648,11 @@ describe.each(databases)('Staff API on $name', (factory) => {
     }
     const keys = new Map<string, Uint8Array>()
     for (const s of log.signers) {
-      const u = verifyUserKeyChain(backend, { orgSigningKey: fromBase64(adminMe.org.signingPublicKey), userKey: s, now })
+      const u = verifyUserKeyChain(backend, {
+        orgSigningKey: fromBase64(adminMe.org.signingPublicKey),
+        userKey: s,
+        now,
+      })
       keys.set(u.statement.userId, u.signingKey)
     }
     keys.set('server', fromBase64(log.receiptPublicKey))
@@ -568,12 +661,19 @@ describe.each(databases)('Staff API on $name', (factory) => {
     expect(result.headSeq).toBeGreaterThan(3)
     expect(AUDIT_GENESIS).toBe((log.entries[0] as { prevHash: string }).prevHash)
     // Staff who are not admins see only their own entries.
-    const own = (await (await request('GET', '/api/audit', { cookie: caseworker.cookie })).json()) as { entries: { actor: string }[] }
+    const own = (await (await request('GET', '/api/audit', { cookie: caseworker.cookie })).json()) as {
+      entries: { actor: string }[]
+    }
     expect(own.entries.every((e) => e.actor === caseworker.userId)).toBe(true)
   })
 
   it('enforces every route × role pair', async () => {
-    const cookies: Record<string, string> = { none: '', analyst: analyst.cookie, caseworker: caseworker.cookie, admin: adminCookie }
+    const cookies: Record<string, string> = {
+      none: '',
+      analyst: analyst.cookie,
+      caseworker: caseworker.cookie,
+      admin: adminCookie,
+    }
     const someone = '00000000-0000-4000-8000-000000000000'
     // Expected status per role: none, analyst, caseworker, admin. Bodies are empty objects, so a
     // role that passes the guard gets 400 from validation: what matters is 401/403 vs not.
@@ -602,7 +702,8 @@ describe.each(databases)('Staff API on $name', (factory) => {
           cookie: cookies[role] ?? '',
           ...(method === 'POST' ? { body: {} } : {}),
         })
-        if (response.status !== expected[index]) failures.push(`${method} ${path} as ${role}: ${response.status}, expected ${expected[index]}`)
+        if (response.status !== expected[index])
+          failures.push(`${method} ${path} as ${role}: ${response.status}, expected ${expected[index]}`)
       }
     }
     expect(failures).toEqual([])

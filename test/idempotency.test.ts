@@ -233,7 +233,9 @@ describe.runIf(postgresAvailable)('idempotent submission across a real SIGKILL o
     await deployment?.destroy()
   })
 
-  it('answers 409 pow_spent after the server died mid-commit, then stores one case on a fresh solve', async () => {
+  it('answers 409 pow_spent after the server died mid-commit, then stores one case on a fresh solve', {
+    timeout: 240_000,
+  }, async () => {
     const observer = await deployment.open()
     let server = await deployment.start()
     try {

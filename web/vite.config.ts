@@ -59,7 +59,13 @@ export default defineConfig({
     // Read by web/shared/env.d.ts users; `undefined` when nothing is pinned.
     'import.meta.env.VITE_ORG_KEY_FINGERPRINT': pinned === undefined ? 'undefined' : JSON.stringify(pinned),
   },
-  plugins: [react(), reporterStaticHtml(join(webRoot, 'locales')), bundleBoundary(), subresourceIntegrity(), assetManifest()],
+  plugins: [
+    react(),
+    reporterStaticHtml(join(webRoot, 'locales')),
+    bundleBoundary(),
+    subresourceIntegrity(),
+    assetManifest(),
+  ],
   worker: { format: 'es' },
   build: {
     outDir: resolve(webRoot, '../dist/web'),

@@ -29,6 +29,7 @@ import { appendStaffEntry } from '../storage/audit.ts'
 import { nextSeq } from '../storage/cases.ts'
 import { findUser } from '../storage/staff.ts'
 import {
+  attachmentStream,
   caseForStaff,
   caseItemsOf,
   deskIdsOf,
@@ -96,6 +97,19 @@ export function caseRoutes(ctx: StaffContext) {
         },
         200,
       )
+    })
+    .get('/:id/attachments/:attachmentId', async (c) => {
+      const staff = c.get('staff')
+      const deskIds = await deskIdsOf(ctx.db, staff.userId)
+      const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+      const stream = await attachmentStream(ctx.db, found.id, c.req.param('attachmentId'))
+      if (stream === undefined) throw new AppError('not_found')
+      // Ciphertext only; still never something a browser should render or sniff.
+      return c.body(stream as Uint8Array<ArrayBuffer>, 200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': 'attachment',
+        'Cache-Control': 'no-store',
+      })
     })
     .post('/:id/read', validate('json', readRequest), async (c) => {
       const staff = c.get('staff')

@@ -22,7 +22,13 @@ import { deriveReceiptKeys, generateReceiptCode, type ReceiptKeys } from '../../
 import { sealReport } from '../../crypto/report.ts'
 import { loadSodium } from '../../crypto/sodium.ts'
 import { verifyDirectory, verifyUserKeyChain } from '../../crypto/statements.ts'
-import { type ChromiumSession, describeBrowser, launchChromium, type PageRecording, recordPage } from '../support/chromium.ts'
+import {
+  type ChromiumSession,
+  describeBrowser,
+  launchChromium,
+  type PageRecording,
+  recordPage,
+} from '../support/chromium.ts'
 import { type RunningServer, startServer } from '../support/server.ts'
 import { requireWebBuild } from '../support/web-build.ts'
 
@@ -33,7 +39,12 @@ const PASSPHRASE = 'orchid lantern seventy quietly harbour'
 const SCREENS = process.env.CONSOLE_SCREENS_DIR
 
 const totp = (secret: string, offsetSteps = 0) =>
-  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+  new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(secret),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+  }).generate({
     timestamp: Date.now() + offsetSteps * 30_000,
   })
 
@@ -121,7 +132,12 @@ describeBrowser('console in Chromium', () => {
       orgSigningKey: string
       directory: { statement: string; signature: string }
     }
-    const { currentKeys } = verifyDirectory(backend, config.directory, fromBase64(config.orgSigningKey), new Date())
+    const { currentKeys } = verifyDirectory(
+      backend,
+      config.directory,
+      fromBase64(config.orgSigningKey),
+      new Date(),
+    )
     const [desk] = [...currentKeys.values()]
     if (desk === undefined) throw new Error('no desk')
     receipt = deriveReceiptKeys(backend, generateReceiptCode(backend))
@@ -194,7 +210,7 @@ describeBrowser('console in Chromium', () => {
       .toContain('Saved.')
       .catch(async (error: unknown) => {
         throw new Error(
-          `${String(error)}\n${recording.errorResponses.join('\n')}\n${recording.consoleErrors.join('\n')}\n${(await page.locator('main').innerText()).slice(0, 2000)}`,
+          `${String(error)}\n${recording.errorResponses.join('\n')}\n${recording.consoleErrors.join('\n')}\n${((await page.locator('main').textContent()) ?? '').slice(0, 2000)}`,
         )
       })
     await shot('case')
@@ -206,7 +222,10 @@ describeBrowser('console in Chromium', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ lookupId: receipt.lookupId, authToken: receipt.authToken }),
       })
-    ).json()) as { items: { seq: number; kind: number; envelope: string }[]; signers: { statement: string; signature: string }[] }
+    ).json()) as {
+      items: { seq: number; kind: number; envelope: string }[]
+      signers: { statement: string; signature: string }[]
+    }
     expect(thread.items.map((i) => i.kind)).toEqual([1, 3])
     const signer = verifyUserKeyChain(backend, {
       orgSigningKey: fromBase64(config.orgSigningKey),
@@ -272,7 +291,9 @@ describeBrowser('console in Chromium', () => {
       await invitee.getByRole('button', { name: 'Create my account' }).click()
       const own = invitee.getByTestId('own-safety-number')
       await own.waitFor({ timeout: 60_000 }).catch(async (error: unknown) => {
-        throw new Error(`${String(error)}\n${(await invitee.locator('.alert').allTextContents()).join('\n')}\n${inviteeRecording.errorResponses.join('\n')}\n${inviteeRecording.pageErrors.join('\n')}`)
+        throw new Error(
+          `${String(error)}\n${(await invitee.locator('.alert').allTextContents()).join('\n')}\n${inviteeRecording.errorResponses.join('\n')}\n${inviteeRecording.pageErrors.join('\n')}`,
+        )
       })
       const number = (await own.textContent()) ?? ''
       expect(number).toMatch(/^(\d{5} ){11}\d{5}$/)

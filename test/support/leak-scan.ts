@@ -65,7 +65,11 @@ export function needlesFor(canary: string): Needle[] {
   ]
   for (const shift of [0, 1, 2] as const) {
     needles.push({ canary, encoding: `base64@${shift}`, bytes: ascii(base64Core(raw, shift, toBase64)) })
-    needles.push({ canary, encoding: `base64url@${shift}`, bytes: ascii(base64Core(raw, shift, toBase64Url)) })
+    needles.push({
+      canary,
+      encoding: `base64url@${shift}`,
+      bytes: ascii(base64Core(raw, shift, toBase64Url)),
+    })
   }
   return needles
 }
@@ -98,7 +102,10 @@ export function listFilesRecursively(root: string): string[] {
 }
 
 /** Scans every file under `root`; returns the findings and how many bytes were read. */
-export function scanDirectory(root: string, needles: readonly Needle[]): { findings: Finding[]; bytes: number; files: number } {
+export function scanDirectory(
+  root: string,
+  needles: readonly Needle[],
+): { findings: Finding[]; bytes: number; files: number } {
   const findings: Finding[] = []
   let bytes = 0
   const files = listFilesRecursively(root)

@@ -7,9 +7,25 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
 import { safetyNumber } from '../../crypto/fingerprint.ts'
-import { decodeKdfParams, deriveStaffKeys, encodeKdfParams, newKdfParams, WRAP_PURPOSE, wrapPrivateKey } from '../../crypto/kdf.ts'
+import {
+  decodeKdfParams,
+  deriveStaffKeys,
+  encodeKdfParams,
+  newKdfParams,
+  WRAP_PURPOSE,
+  wrapPrivateKey,
+} from '../../crypto/kdf.ts'
 import { api } from './api.ts'
-import { Alert, afterPaint, errorText, MIN_PASSPHRASE_SCORE, passphraseScore, type Session, StrengthMeter, useT } from './ui.tsx'
+import {
+  Alert,
+  afterPaint,
+  errorText,
+  MIN_PASSPHRASE_SCORE,
+  passphraseScore,
+  type Session,
+  StrengthMeter,
+  useT,
+} from './ui.tsx'
 
 type SessionRow = { id: string; createdAt: string; lastSeenAt: string; expiresAt: string; current: boolean }
 
@@ -24,7 +40,14 @@ export function Account({ session, onLogout }: { session: Session; onLogout: () 
   const [confirm, setConfirm] = useState('')
   const [busy, setBusy] = useState(false)
 
-  const load = useCallback(() => api.sessions().then((r) => setSessions(r.sessions), (e: unknown) => setError(errorText(t, e))), [t])
+  const load = useCallback(
+    () =>
+      api.sessions().then(
+        (r) => setSessions(r.sessions),
+        (e: unknown) => setError(errorText(t, e)),
+      ),
+    [t],
+  )
   useEffect(() => {
     void load()
   }, [load])
@@ -61,8 +84,18 @@ export function Account({ session, onLogout }: { session: Session; onLogout: () 
           currentAuthKey: toBase64(old.authKey),
           kdf: encodeKdfParams(params),
           authKey: toBase64(fresh.authKey),
-          wrappedIdentityKey: toBase64(wrapPrivateKey(backend, fresh.wrapKey, ring.userId, WRAP_PURPOSE.identity, ring.identitySecretKey)),
-          wrappedSigningKey: toBase64(wrapPrivateKey(backend, fresh.wrapKey, ring.userId, WRAP_PURPOSE.signing, ring.signingSeed)),
+          wrappedIdentityKey: toBase64(
+            wrapPrivateKey(
+              backend,
+              fresh.wrapKey,
+              ring.userId,
+              WRAP_PURPOSE.identity,
+              ring.identitySecretKey,
+            ),
+          ),
+          wrappedSigningKey: toBase64(
+            wrapPrivateKey(backend, fresh.wrapKey, ring.userId, WRAP_PURPOSE.signing, ring.signingSeed),
+          ),
         }
         backend.wipe(old.wrapKey)
         backend.wipe(fresh.wrapKey)
@@ -128,16 +161,34 @@ export function Account({ session, onLogout }: { session: Session; onLogout: () 
         <h2>{t('account.changePassphrase')}</h2>
         <label>
           {t('account.currentPassphrase')}
-          <input type="password" required autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+          <input
+            type="password"
+            required
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
         </label>
         <label>
           {t('account.newPassphrase')}
-          <input type="password" required autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
+          <input
+            type="password"
+            required
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+          />
         </label>
         <StrengthMeter passphrase={next} />
         <label>
           {t('form.passphraseConfirm')}
-          <input type="password" required autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+          <input
+            type="password"
+            required
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
         </label>
         <Alert kind="info">{t('form.passphraseLoss')}</Alert>
         <button type="submit" className="primary" disabled={busy}>

@@ -41,7 +41,15 @@ export function Admin({ session }: { session: Session }) {
     const inviteId = randomUuid(backend)
     try {
       const answer = await audited(
-        (head) => signAudit(backend, { signingSeed: ring.signingSeed, actor: ring.userId, action: 'invite.create', target: inviteId, head, now: new Date() }),
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'invite.create',
+            target: inviteId,
+            head,
+            now: new Date(),
+          }),
         (audit) => api.invite({ role, deskIds, inviteId, audit }),
       )
       setLink(`${location.origin}/console#invite=${answer.token}&org=${me.org.fingerprint}`)
@@ -91,7 +99,9 @@ export function Admin({ session }: { session: Session }) {
       // admins"), and admins and analysts the statistics key.
       const extra: [string, Uint8Array | undefined][] = [
         ...(user.role === 'admin' ? ([['org', orgSeed]] as [string, Uint8Array][]) : []),
-        ...(user.role !== 'caseworker' ? ([['stats', ring.statsSecretKey]] as [string, Uint8Array | undefined][]) : []),
+        ...(user.role !== 'caseworker'
+          ? ([['stats', ring.statsSecretKey]] as [string, Uint8Array | undefined][])
+          : []),
       ]
       for (const [target, secretKey] of extra) {
         if (secretKey === undefined) continue
@@ -109,7 +119,15 @@ export function Admin({ session }: { session: Session }) {
         grants.push({ envelope: toBase64(sealed.envelope), grant: sealed.grant })
       }
       await audited(
-        (head) => signAudit(backend, { signingSeed: ring.signingSeed, actor: ring.userId, action: 'user.certify', target: user.id, head, now: new Date() }),
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'user.certify',
+            target: user.id,
+            head,
+            now: new Date(),
+          }),
         (audit) => api.certify(user.id, { userKey, grants, audit }),
       )
       setNotice(t('admin.verified', { username: user.username }))
@@ -138,8 +156,14 @@ export function Admin({ session }: { session: Session }) {
       </div>
       <form className="card" onSubmit={invite}>
         <h2>{t('admin.invite')}</h2>
-        <Select label={t('admin.role')} value={role} onChange={(v) => setRole(v as Role)}
-          options={(['caseworker', 'analyst', 'admin'] as const).map((r) => [r, t(`role.${r}`)] as [string, string])} />
+        <Select
+          label={t('admin.role')}
+          value={role}
+          onChange={(v) => setRole(v as Role)}
+          options={(['caseworker', 'analyst', 'admin'] as const).map(
+            (r) => [r, t(`role.${r}`)] as [string, string],
+          )}
+        />
         <fieldset>
           <legend>{t('admin.inviteDesks')}</legend>
           {data?.desks.map((d) => (
@@ -147,7 +171,11 @@ export function Admin({ session }: { session: Session }) {
               <input
                 type="checkbox"
                 checked={deskIds.includes(d.deskId)}
-                onChange={(e) => setDeskIds((ids) => (e.target.checked ? [...ids, d.deskId] : ids.filter((x) => x !== d.deskId)))}
+                onChange={(e) =>
+                  setDeskIds((ids) =>
+                    e.target.checked ? [...ids, d.deskId] : ids.filter((x) => x !== d.deskId),
+                  )
+                }
               />
               {d.name}
             </label>
@@ -172,9 +200,15 @@ export function Admin({ session }: { session: Session }) {
             <li key={u.id} data-testid={`user-${u.username}`}>
               <div>
                 <strong>{u.username}</strong> · {t(`role.${u.role}`)} ·{' '}
-                {u.verified ? <span className="badge">{t('admin.verifiedBadge')}</span> : <span className="badge urgent">{t('admin.pending')}</span>}
+                {u.verified ? (
+                  <span className="badge">{t('admin.verifiedBadge')}</span>
+                ) : (
+                  <span className="badge urgent">{t('admin.pending')}</span>
+                )}
               </div>
-              <div className="muted">{(u.verified ? u.desks : u.pendingDesks).map(deskName).join(', ') || t('admin.noDesks')}</div>
+              <div className="muted">
+                {(u.verified ? u.desks : u.pendingDesks).map(deskName).join(', ') || t('admin.noDesks')}
+              </div>
               {!u.verified && (
                 <div className="vet">
                   <p>{t('admin.compare')}</p>
@@ -182,10 +216,19 @@ export function Admin({ session }: { session: Session }) {
                     {safetyNumber(backend, fromBase64(u.identityKey, 32), fromBase64(u.signingKey, 32))}
                   </p>
                   <label className="check">
-                    <input type="checkbox" checked={compared[u.id] === true} onChange={(e) => setCompared((c) => ({ ...c, [u.id]: e.target.checked }))} />
+                    <input
+                      type="checkbox"
+                      checked={compared[u.id] === true}
+                      onChange={(e) => setCompared((c) => ({ ...c, [u.id]: e.target.checked }))}
+                    />
                     {t('admin.compared')}
                   </label>
-                  <button type="button" className="primary" disabled={compared[u.id] !== true} onClick={() => verify(u)}>
+                  <button
+                    type="button"
+                    className="primary"
+                    disabled={compared[u.id] !== true}
+                    onClick={() => verify(u)}
+                  >
                     {t('admin.verifyGrant')}
                   </button>
                 </div>

@@ -6,15 +6,18 @@
  * session) drops it and returns to login.
  */
 import { useCallback, useEffect, useState } from 'react'
+import { setUnauthorizedHandler } from './api.ts'
 import { AcceptInvite } from './Invite.tsx'
 import { Login } from './Login.tsx'
 import { Setup } from './Setup.tsx'
-import { setUnauthorizedHandler } from './api.ts'
-import { closeSession } from './session.ts'
 import { Shell } from './Shell.tsx'
+import { closeSession } from './session.ts'
 import type { Session } from './ui.tsx'
 
-type Entry = { kind: 'login' } | { kind: 'setup'; token: string } | { kind: 'invite'; token: string; org: string }
+type Entry =
+  | { kind: 'login' }
+  | { kind: 'setup'; token: string }
+  | { kind: 'invite'; token: string; org: string }
 
 function readFragment(): Entry {
   const hash = location.hash.replace(/^#/, '')

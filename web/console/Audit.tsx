@@ -5,7 +5,7 @@
  * its receipt key) and, for admins, the latest checkpoint, and reports the first problem.
  */
 import { useEffect, useState } from 'react'
-import { verifyAuditChain, type AuditChainResult } from '../../crypto/audit.ts'
+import { type AuditChainResult, verifyAuditChain } from '../../crypto/audit.ts'
 import { fromBase64 } from '../../crypto/bytes.ts'
 import { verifyStatement } from '../../crypto/statements.ts'
 import { api } from './api.ts'
@@ -42,7 +42,8 @@ export function AuditLog({ session }: { session: Session }) {
           }
           setResult(
             verifyAuditChain(backend, log.entries, {
-              signingKeyFor: (actor) => (actor === 'server' ? receiptKey : ring.certified.get(actor)?.signingKey),
+              signingKeyFor: (actor) =>
+                actor === 'server' ? receiptKey : ring.certified.get(actor)?.signingKey,
               ...(checkpoint === undefined ? {} : { checkpoint }),
             }),
           )
@@ -52,14 +53,19 @@ export function AuditLog({ session }: { session: Session }) {
     )
   }, [backend, ring, me, t])
 
-  const name = (actor: string) => (actor === 'server' ? t('audit.server') : (ring.certified.get(actor)?.username ?? actor.slice(0, 8)))
+  const name = (actor: string) =>
+    actor === 'server' ? t('audit.server') : (ring.certified.get(actor)?.username ?? actor.slice(0, 8))
   const first = result?.problems[0]
   return (
     <section>
       <h1>{t('audit.title')}</h1>
       {error && <Alert kind="error">{error}</Alert>}
-      {result && result.ok && <Alert kind="success">{t('audit.ok', { count: result.headSeq })}</Alert>}
-      {first && <Alert kind="error">{t('audit.problem', { seq: first.seq, code: t(`audit.code.${first.code}`) })}</Alert>}
+      {result?.ok && <Alert kind="success">{t('audit.ok', { count: result.headSeq })}</Alert>}
+      {first && (
+        <Alert kind="error">
+          {t('audit.problem', { seq: first.seq, code: t(`audit.code.${first.code}`) })}
+        </Alert>
+      )}
       {me.user.role !== 'admin' && <p className="muted">{t('audit.ownOnly')}</p>}
       <table className="audit">
         <thead>

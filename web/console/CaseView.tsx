@@ -9,15 +9,25 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import type { CaseDetailResponse } from '../../api/contract/staff.ts'
 import { api, audited } from './api.ts'
 import { signAudit } from './keys.ts'
-import { Select } from './Queue.tsx'
-import { cleanFileName, type OpenedCase, openCase, sealStaffItem } from './thread.ts'
 import messages from './locales/en.json'
+import { Select } from './Queue.tsx'
+import { Evidence } from './Evidence.tsx'
+import { manifestOf } from './evidence.ts'
+import { cleanFileName, type OpenedCase, openCase, sealStaffItem } from './thread.ts'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
 
 const STATUSES = ['new', 'triaged', 'in_progress', 'referred', 'closed'] as const
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const
 
-export function CaseView({ session, caseId, onBack }: { session: Session; caseId: string; onBack: () => void }) {
+export function CaseView({
+  session,
+  caseId,
+  onBack,
+}: {
+  session: Session
+  caseId: string
+  onBack: () => void
+}) {
   const t = useT()
   const { backend, ring } = session
   const [detail, setDetail] = useState<CaseDetailResponse | undefined>()
@@ -45,13 +55,25 @@ export function CaseView({ session, caseId, onBack }: { session: Session; caseId
     void load()
   }, [load])
 
-  const act = async (action: string, send: (audit: ReturnType<typeof signAudit>) => Promise<unknown>, done: string) => {
+  const act = async (
+    action: string,
+    send: (audit: ReturnType<typeof signAudit>) => Promise<unknown>,
+    done: string,
+  ) => {
     setBusy(true)
     setError(undefined)
     setNotice(undefined)
     try {
       await audited(
-        (head) => signAudit(backend, { signingSeed: ring.signingSeed, actor: ring.userId, action, target: caseId, head, now: new Date() }),
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action,
+            target: caseId,
+            head,
+            now: new Date(),
+          }),
         send,
       )
       setNotice(t(done))
@@ -82,14 +104,20 @@ export function CaseView({ session, caseId, onBack }: { session: Session; caseId
       reporterPublicKey: opened.report.reporterPublicKey,
       deskPublicKey: opened.deskPublicKey,
     })
-    await act(kind === 3 ? 'case.reply' : 'case.note', (audit) => api.postItem(caseId, { kind, seq, envelope, audit }), kind === 3 ? 'case.replySent' : 'case.noteSaved')
+    await act(
+      kind === 3 ? 'case.reply' : 'case.note',
+      (audit) => api.postItem(caseId, { kind, seq, envelope, audit }),
+      kind === 3 ? 'case.replySent' : 'case.noteSaved',
+    )
     clear()
   }
 
   if (error && detail === undefined)
     return (
       <section>
-        <button type="button" onClick={onBack}>{t('case.back')}</button>
+        <button type="button" onClick={onBack}>
+          {t('case.back')}
+        </button>
         <Alert kind="error">{error}</Alert>
       </section>
     )
@@ -98,7 +126,9 @@ export function CaseView({ session, caseId, onBack }: { session: Session; caseId
   const answers = opened.ok ? opened.parsed?.answers : undefined
   return (
     <section className="case">
-      <button type="button" onClick={onBack}>{t('case.back')}</button>
+      <button type="button" onClick={onBack}>
+        {t('case.back')}
+      </button>
       <h1>{t('case.title', { date: c.receivedOn })}</h1>
       {error && <Alert kind="error">{error}</Alert>}
       {notice && <Alert kind="success">{notice}</Alert>}
@@ -119,7 +149,9 @@ export function CaseView({ session, caseId, onBack }: { session: Session; caseId
                   <dt>{t('case.when')}</dt>
                   <dd>{answers.when ? whenText(answers.when) : '—'}</dd>
                   <dt>{t('case.where')}</dt>
-                  <dd>{answers.hostCountry ?? '—'} / {answers.originState ?? '—'}</dd>
+                  <dd>
+                    {answers.hostCountry ?? '—'} / {answers.originState ?? '—'}
+                  </dd>
                   <dt>{t('case.community')}</dt>
                   <dd>{answers.community ? label(t, 'community', answers.community) : '—'}</dd>
                   <dt>{t('case.urgent')}</dt>
@@ -129,7 +161,9 @@ export function CaseView({ session, caseId, onBack }: { session: Session; caseId
                 </dl>
               )}
               <p className="narrative" dir="auto" data-testid="narrative">
-                {answers ? answers.narrative : String(opened.report.report.narrative ?? JSON.stringify(opened.report.report))}
+                {answers
+                  ? answers.narrative
+                  : String(opened.report.report.narrative ?? JSON.stringify(opened.report.report))}
               </p>
             </article>
           )}
@@ -139,13 +173,23 @@ export function CaseView({ session, caseId, onBack }: { session: Session; caseId
               {opened.entries.length === 0 && <p className="muted">{t('case.noItems')}</p>}
               <ol>
                 {opened.entries.map((entry) => (
-                  <li key={entry.seq} className={`item kind-${entry.kind}${entry.ok ? '' : ' refused'}`} data-testid={`item-${entry.seq}`}>
+                  <li
+                    key={entry.seq}
+                    className={`item kind-${entry.kind}${entry.ok ? '' : ' refused'}`}
+                    data-testid={`item-${entry.seq}`}
+                  >
                     <div className="item-head">
                       <strong>{t(`kind.${entry.kind}`)}</strong>
-                      {entry.ok && <span>{entry.author === 'reporter' ? t('case.reporter') : entry.authorName}</span>}
+                      {entry.ok && (
+                        <span>{entry.author === 'reporter' ? t('case.reporter') : entry.authorName}</span>
+                      )}
                       <span className="muted">{entry.createdOn}</span>
                     </div>
-                    {entry.ok ? <ItemBody kind={entry.kind} body={entry.body} /> : <p>{t('case.itemRefused', { code: entry.error })}</p>}
+                    {entry.ok ? (
+                      <ItemBody session={session} caseId={caseId} kind={entry.kind} body={entry.body} />
+                    ) : (
+                      <p>{t('case.itemRefused', { code: entry.error })}</p>
+                    )}
                   </li>
                 ))}
               </ol>
@@ -176,14 +220,34 @@ export function CaseView({ session, caseId, onBack }: { session: Session; caseId
           )}
         </div>
         <aside className="card case-side">
-          <Select label={t('case.status')} value={c.status} onChange={(v) => triage('status', v)}
-            options={STATUSES.map((s) => [s, t(`status.${s}`)] as [string, string])} />
-          <Select label={t('case.priority')} value={c.priority} onChange={(v) => triage('priority', v)}
-            options={PRIORITIES.map((p) => [p, t(`priority.${p}`)] as [string, string])} />
-          <Select label={t('case.assignee')} value={c.assigneeId ?? ''} onChange={(v) => triage('assigneeId', v === '' ? null : v)}
-            options={[['', t('queue.unassigned')], ...detail.staff.map((s) => [s.id, s.username] as [string, string])]} />
+          <Select
+            label={t('case.status')}
+            value={c.status}
+            onChange={(v) => triage('status', v)}
+            options={STATUSES.map((s) => [s, t(`status.${s}`)] as [string, string])}
+          />
+          <Select
+            label={t('case.priority')}
+            value={c.priority}
+            onChange={(v) => triage('priority', v)}
+            options={PRIORITIES.map((p) => [p, t(`priority.${p}`)] as [string, string])}
+          />
+          <Select
+            label={t('case.assignee')}
+            value={c.assigneeId ?? ''}
+            onChange={(v) => triage('assigneeId', v === '' ? null : v)}
+            options={[
+              ['', t('queue.unassigned')],
+              ...detail.staff.map((s) => [s.id, s.username] as [string, string]),
+            ]}
+          />
           <label className="check">
-            <input type="checkbox" checked={c.spam} disabled={busy} onChange={(e) => triage('spam', e.target.checked)} />
+            <input
+              type="checkbox"
+              checked={c.spam}
+              disabled={busy}
+              onChange={(e) => triage('spam', e.target.checked)}
+            />
             {t('case.spam')}
           </label>
           <p className="muted">{t('case.received', { date: c.receivedOn })}</p>
@@ -205,17 +269,23 @@ function whenText(when: { year: number | null; month: number | null; before: boo
   return `${when.before ? '< ' : ''}${year}${month}`
 }
 
-function ItemBody({ kind, body }: { kind: number; body: Record<string, unknown> }) {
+function ItemBody({
+  session,
+  caseId,
+  kind,
+  body,
+}: {
+  session: Session
+  caseId: string
+  kind: number
+  body: Record<string, unknown>
+}) {
   const t = useT()
   if (kind === 7) {
-    const name = typeof body.name === 'string' ? cleanFileName(body.name) : ''
-    return (
-      <p>
-        {t('case.attachment', { name: name || '—', size: typeof body.size === 'number' ? body.size : 0 })}
-        <br />
-        <small className="muted">{t('case.attachmentWarning')}</small>
-      </p>
-    )
+    const manifest = manifestOf(body)
+    const name = typeof body.name === 'string' ? body.name : ''
+    if (manifest === undefined) return <p>{t('case.attachment', { name: cleanFileName(name) || '—', size: 0 })}</p>
+    return <Evidence session={session} caseId={caseId} manifest={manifest} name={name} />
   }
   if (body.type === 'contact' && typeof body.contact === 'string')
     return (

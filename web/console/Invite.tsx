@@ -9,6 +9,7 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import { fromBase64 } from '../../crypto/bytes.ts'
 import { fingerprint, safetyNumber } from '../../crypto/fingerprint.ts'
+import { decodeKdfParams, deriveStaffKeys } from '../../crypto/kdf.ts'
 import { loadSodiumSumo } from '../../crypto/sodium.ts'
 import { api } from './api.ts'
 import { newAccount, newTotpSecret } from './keys.ts'
@@ -26,11 +27,18 @@ import {
   totpMatches,
   useT,
 } from './ui.tsx'
-import { deriveStaffKeys, decodeKdfParams } from '../../crypto/kdf.ts'
 
 type Info = { role: string; orgName: string; orgSigningKey: string }
 
-export function AcceptInvite({ token, org, onDone }: { token: string; org: string; onDone: (session: Session) => void }) {
+export function AcceptInvite({
+  token,
+  org,
+  onDone,
+}: {
+  token: string
+  org: string
+  onDone: (session: Session) => void
+}) {
   const t = useT()
   const [info, setInfo] = useState<Info | undefined>()
   const [error, setError] = useState<string | undefined>()
@@ -92,7 +100,11 @@ export function AcceptInvite({ token, org, onDone }: { token: string; org: strin
         <div className="card">
           <p>{t('invite.readOut')}</p>
           <p className="safety-number" data-testid="own-safety-number">
-            {safetyNumber(session.backend, fromBase64(session.me.identityKey, 32), fromBase64(session.me.signingKey, 32))}
+            {safetyNumber(
+              session.backend,
+              fromBase64(session.me.identityKey, 32),
+              fromBase64(session.me.signingKey, 32),
+            )}
           </p>
           <p>{t('invite.waiting')}</p>
           <button type="button" className="primary" onClick={() => onDone(session)}>
@@ -112,24 +124,51 @@ export function AcceptInvite({ token, org, onDone }: { token: string; org: strin
           {error && <Alert kind="error">{error}</Alert>}
           <label>
             {t('form.username')}
-            <input required autoComplete="username" autoCapitalize="none" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value.toLowerCase())} />
+            <input
+              required
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              value={username}
+              onChange={(e) => setUsername(e.target.value.toLowerCase())}
+            />
             <small>{t('form.usernameRule')}</small>
           </label>
           <label>
             {t('form.passphrase')}
-            <input required type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+            <input
+              required
+              type="password"
+              autoComplete="new-password"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+            />
           </label>
           <StrengthMeter passphrase={passphrase} />
           <label>
             {t('form.passphraseConfirm')}
-            <input required type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+            <input
+              required
+              type="password"
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+            />
           </label>
           <Alert kind="warning">{t('form.passphraseLoss')}</Alert>
           <h2>{t('totp.title')}</h2>
           <TotpEnrolment secret={totpSecret} issuer={info.orgName} account={username || 'staff'} />
           <label>
             {t('totp.code')}
-            <input required inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} value={code} onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))} />
+            <input
+              required
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxLength={6}
+              value={code}
+              onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+            />
           </label>
           <button type="submit" className="primary" disabled={busy}>
             {busy ? t('invite.working') : t('invite.accept')}

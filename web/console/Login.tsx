@@ -5,9 +5,9 @@
  * The answer carries the wrapped keys, which are unwrapped here and never leave memory.
  */
 import { type FormEvent, useState } from 'react'
+import { toBase64 } from '../../crypto/bytes.ts'
 import { decodeKdfParams, deriveStaffKeys } from '../../crypto/kdf.ts'
 import { loadSodiumSumo } from '../../crypto/sodium.ts'
-import { toBase64 } from '../../crypto/bytes.ts'
 import { api } from './api.ts'
 import { UnlockError } from './keys.ts'
 import { adminMaintenance, openSession } from './session.ts'

@@ -7,8 +7,8 @@
  */
 import { useEffect, useMemo, useState } from 'react'
 import type { QueueResponse } from '../../api/contract/staff.ts'
-import type { OpenedSummary } from './crypto.worker.ts'
 import { api } from './api.ts'
+import type { OpenedSummary } from './crypto.worker.ts'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
 
 const STATUSES = ['new', 'triaged', 'in_progress', 'referred', 'closed'] as const
@@ -25,7 +25,16 @@ type Filters = {
   language: string
 }
 
-const INITIAL: Filters = { status: 'new', priority: '', assignee: '', month: '', spam: 'exclude', sort: 'received_desc', desk: '', language: '' }
+const INITIAL: Filters = {
+  status: 'new',
+  priority: '',
+  assignee: '',
+  month: '',
+  spam: 'exclude',
+  sort: 'received_desc',
+  desk: '',
+  language: '',
+}
 
 export function Queue({ session, onOpen }: { session: Session; onOpen: (id: string) => void }) {
   const t = useT()
@@ -66,7 +75,18 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
     return () => {
       cancelled = true
     }
-  }, [filters.status, filters.priority, filters.assignee, filters.month, filters.spam, filters.sort, filters.desk, page, session])
+  }, [
+    filters.status,
+    filters.priority,
+    filters.assignee,
+    filters.month,
+    filters.spam,
+    filters.sort,
+    filters.desk,
+    page,
+    session,
+    t,
+  ])
 
   const set = (key: keyof Filters) => (value: string) => {
     setFilters((f) => ({ ...f, [key]: value }))
@@ -76,7 +96,8 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
     () => [...new Set([...opened.values()].flatMap((o) => (o.ok && o.language ? [o.language] : [])))].sort(),
     [opened],
   )
-  const staffName = (id: string | null) => data?.staff.find((s) => s.id === id)?.username ?? t('queue.unassigned')
+  const staffName = (id: string | null) =>
+    data?.staff.find((s) => s.id === id)?.username ?? t('queue.unassigned')
   const rows = (data?.cases ?? []).filter((c) => {
     if (filters.language === '') return true
     const o = opened.get(c.id)
@@ -103,23 +124,65 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
       </div>
       <div className="filters">
         {session.me.desks.length > 1 && (
-          <Select label={t('queue.desk')} value={filters.desk} onChange={set('desk')}
-            options={[['', t('queue.anyDesk')], ...session.me.desks.map((d) => [d.deskId, d.name] as [string, string])]} />
+          <Select
+            label={t('queue.desk')}
+            value={filters.desk}
+            onChange={set('desk')}
+            options={[
+              ['', t('queue.anyDesk')],
+              ...session.me.desks.map((d) => [d.deskId, d.name] as [string, string]),
+            ]}
+          />
         )}
-        <Select label={t('queue.priority')} value={filters.priority} onChange={set('priority')}
-          options={[['', t('queue.any')], ...PRIORITIES.map((p) => [p, t(`priority.${p}`)] as [string, string])]} />
-        <Select label={t('queue.assignee')} value={filters.assignee} onChange={set('assignee')}
-          options={[['', t('queue.any')], ['none', t('queue.unassigned')], ...(data?.staff ?? []).map((s) => [s.id, s.username] as [string, string])]} />
+        <Select
+          label={t('queue.priority')}
+          value={filters.priority}
+          onChange={set('priority')}
+          options={[
+            ['', t('queue.any')],
+            ...PRIORITIES.map((p) => [p, t(`priority.${p}`)] as [string, string]),
+          ]}
+        />
+        <Select
+          label={t('queue.assignee')}
+          value={filters.assignee}
+          onChange={set('assignee')}
+          options={[
+            ['', t('queue.any')],
+            ['none', t('queue.unassigned')],
+            ...(data?.staff ?? []).map((s) => [s.id, s.username] as [string, string]),
+          ]}
+        />
         <label>
           {t('queue.month')}
           <input type="month" value={filters.month} onChange={(e) => set('month')(e.target.value)} />
         </label>
-        <Select label={t('queue.language')} value={filters.language} onChange={set('language')}
-          options={[['', t('queue.any')], ...languages.map((l) => [l, l] as [string, string])]} />
-        <Select label={t('queue.spam')} value={filters.spam} onChange={set('spam')}
-          options={[['exclude', t('queue.spamExclude')], ['include', t('queue.spamInclude')], ['only', t('queue.spamOnly')]]} />
-        <Select label={t('queue.sort')} value={filters.sort} onChange={set('sort')}
-          options={[['received_desc', t('queue.sortNewest')], ['received_asc', t('queue.sortOldest')], ['priority', t('queue.sortPriority')]]} />
+        <Select
+          label={t('queue.language')}
+          value={filters.language}
+          onChange={set('language')}
+          options={[['', t('queue.any')], ...languages.map((l) => [l, l] as [string, string])]}
+        />
+        <Select
+          label={t('queue.spam')}
+          value={filters.spam}
+          onChange={set('spam')}
+          options={[
+            ['exclude', t('queue.spamExclude')],
+            ['include', t('queue.spamInclude')],
+            ['only', t('queue.spamOnly')],
+          ]}
+        />
+        <Select
+          label={t('queue.sort')}
+          value={filters.sort}
+          onChange={set('sort')}
+          options={[
+            ['received_desc', t('queue.sortNewest')],
+            ['received_asc', t('queue.sortOldest')],
+            ['priority', t('queue.sortPriority')],
+          ]}
+        />
       </div>
       {error && <Alert kind="error">{error}</Alert>}
       {loading && <p className="muted">{t('queue.loading')}</p>}
@@ -130,9 +193,13 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
           const unread = c.lastSeq > c.seenSeq
           return (
             <li key={c.id}>
-              <button type="button" className={`case-row${unread ? ' unread' : ''}`} onClick={() => onOpen(c.id)}>
+              <button
+                type="button"
+                className={`case-row${unread ? ' unread' : ''}`}
+                onClick={() => onOpen(c.id)}
+              >
                 <span className="case-meta">
-                  {unread && <span className="dot" aria-label={t('queue.unread')} />}
+                  {unread && <span className="dot" role="img" aria-label={t('queue.unread')} />}
                   <span className={`badge priority-${c.priority}`}>{t(`priority.${c.priority}`)}</span>
                   <span className="badge">{t(`status.${c.status}`)}</span>
                   {o?.ok && o.urgent && <span className="badge urgent">{t('queue.urgent')}</span>}
@@ -142,7 +209,11 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
                   <span className="muted">{staffName(c.assigneeId)}</span>
                 </span>
                 <span className="excerpt" dir="auto">
-                  {o === undefined ? '…' : o.ok ? o.excerpt || t('queue.noNarrative') : t(`queue.refused.${o.error === 'key_mismatch' ? 'keys' : 'other'}`)}
+                  {o === undefined
+                    ? '…'
+                    : o.ok
+                      ? o.excerpt || t('queue.noNarrative')
+                      : t(`queue.refused.${o.error === 'key_mismatch' ? 'keys' : 'other'}`)}
                 </span>
               </button>
             </li>
@@ -162,7 +233,12 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
   )
 }
 
-export function Select(props: { label: string; value: string; onChange: (value: string) => void; options: [string, string][] }) {
+export function Select(props: {
+  label: string
+  value: string
+  onChange: (value: string) => void
+  options: [string, string][]
+}) {
   return (
     <label>
       {props.label}

@@ -13,7 +13,12 @@ import { CaseView } from './CaseView.tsx'
 import { Queue } from './Queue.tsx'
 import { Alert, type Session, useT } from './ui.tsx'
 
-type Screen = { kind: 'queue' } | { kind: 'case'; id: string } | { kind: 'account' } | { kind: 'admin' } | { kind: 'audit' }
+type Screen =
+  | { kind: 'queue' }
+  | { kind: 'case'; id: string }
+  | { kind: 'account' }
+  | { kind: 'admin' }
+  | { kind: 'audit' }
 
 export function Shell({ session, onLogout }: { session: Session; onLogout: () => void }) {
   const t = useT()
@@ -60,9 +65,15 @@ export function Shell({ session, onLogout }: { session: Session; onLogout: () =>
       </header>
       <main className="content">
         {me.userKey === null && <Alert kind="warning">{t('shell.notVerified')}</Alert>}
-        {ring.refused.length > 0 && <Alert kind="error">{t('shell.refusedGrants', { count: ring.refused.length })}</Alert>}
-        {screen.kind === 'queue' && <Queue session={session} onOpen={(id) => setScreen({ kind: 'case', id })} />}
-        {screen.kind === 'case' && <CaseView session={session} caseId={screen.id} onBack={() => setScreen({ kind: 'queue' })} />}
+        {ring.refused.length > 0 && (
+          <Alert kind="error">{t('shell.refusedGrants', { count: ring.refused.length })}</Alert>
+        )}
+        {screen.kind === 'queue' && (
+          <Queue session={session} onOpen={(id) => setScreen({ kind: 'case', id })} />
+        )}
+        {screen.kind === 'case' && (
+          <CaseView session={session} caseId={screen.id} onBack={() => setScreen({ kind: 'queue' })} />
+        )}
         {screen.kind === 'account' && <Account session={session} onLogout={onLogout} />}
         {screen.kind === 'admin' && <Admin session={session} />}
         {screen.kind === 'audit' && <AuditLog session={session} />}

@@ -44,7 +44,12 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler
 }
 
-async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+async function call<S extends z.ZodType>(
+  method: 'GET' | 'POST',
+  path: string,
+  schema: S,
+  body?: unknown,
+): Promise<z.output<S>> {
   let response: Response
   try {
     response = await fetch(path, {
@@ -82,7 +87,10 @@ const post = <S extends z.ZodType>(path: string, schema: S, body: unknown) => ca
 export type Head = z.infer<typeof auditHeadResponse>
 
 /** Runs `send(sign(head))`, re-signing on audit_conflict (at most 5 times). */
-export async function audited<T>(sign: (head: Head) => AuditWire, send: (audit: AuditWire) => Promise<T>): Promise<T> {
+export async function audited<T>(
+  sign: (head: Head) => AuditWire,
+  send: (audit: AuditWire) => Promise<T>,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const head = await api.auditHead()
     try {
@@ -95,7 +103,8 @@ export async function audited<T>(sign: (head: Head) => AuditWire, send: (audit: 
 
 const qs = (query: Record<string, string | undefined>) => {
   const params = new URLSearchParams()
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, value)
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== '') params.set(key, value)
   const text = params.toString()
   return text === '' ? '' : `?${text}`
 }
@@ -104,7 +113,8 @@ export const api = {
   setupInfo: () => get('/api/setup/info', setupInfoResponse),
   setup: (body: unknown) => post('/api/setup', meResponse, body),
   params: (username: string) => post('/api/auth/params', paramsResponse, { username }),
-  login: (body: { username: string; authKey: string; totp: string }) => post('/api/auth/login', meResponse, body),
+  login: (body: { username: string; authKey: string; totp: string }) =>
+    post('/api/auth/login', meResponse, body),
   me: () => get('/api/auth/me', meResponse),
   logout: () => post('/api/auth/logout', okResponse, {}),
   logoutAll: () => post('/api/auth/logout-all', okResponse, {}),
@@ -117,9 +127,12 @@ export const api = {
     post('/api/audit/checkpoints', z.unknown(), { checkpoint }),
   queue: (query: Record<string, string | undefined>) => get(`/api/cases${qs(query)}`, queueResponse),
   caseDetail: (id: string) => get(`/api/cases/${encodeURIComponent(id)}`, caseDetailResponse),
-  markRead: (id: string, seq: number) => post(`/api/cases/${encodeURIComponent(id)}/read`, okResponse, { seq }),
-  postItem: (id: string, body: unknown) => post(`/api/cases/${encodeURIComponent(id)}/items`, postItemResponse, body),
-  triage: (id: string, body: unknown) => post(`/api/cases/${encodeURIComponent(id)}/triage`, okResponse, body),
+  markRead: (id: string, seq: number) =>
+    post(`/api/cases/${encodeURIComponent(id)}/read`, okResponse, { seq }),
+  postItem: (id: string, body: unknown) =>
+    post(`/api/cases/${encodeURIComponent(id)}/items`, postItemResponse, body),
+  triage: (id: string, body: unknown) =>
+    post(`/api/cases/${encodeURIComponent(id)}/triage`, okResponse, body),
   users: () => get('/api/admin/users', usersResponse),
   invite: (body: unknown) => post('/api/admin/invites', inviteResponse, body),
   inviteInfo: (token: string) => post('/api/admin/invites/info', inviteInfoResponse, { token }),

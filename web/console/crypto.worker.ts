@@ -22,7 +22,14 @@ export type WorkerRequest =
   | {
       id: number
       op: 'open'
-      cases: { id: string; deskId: string; lookupId: string; report: string; reporterPublicKey: string; reporterSigningKey: string }[]
+      cases: {
+        id: string
+        deskId: string
+        lookupId: string
+        report: string
+        reporterPublicKey: string
+        reporterSigningKey: string
+      }[]
     }
 
 export type OpenedSummary =
@@ -39,12 +46,17 @@ export type OpenedSummary =
     }
   | { id: string; ok: false; error: string }
 
-export type WorkerResponse = { id: number; ok: true; opened?: OpenedSummary[] } | { id: number; ok: false; error: string }
+export type WorkerResponse =
+  | { id: number; ok: true; opened?: OpenedSummary[] }
+  | { id: number; ok: false; error: string }
 
 let backend: Promise<CryptoBackend> | undefined
 const deskKeys = new Map<string, Uint8Array[]>()
 
-function openOne(sodium: CryptoBackend, item: Extract<WorkerRequest, { op: 'open' }>['cases'][number]): OpenedSummary {
+function openOne(
+  sodium: CryptoBackend,
+  item: Extract<WorkerRequest, { op: 'open' }>['cases'][number],
+): OpenedSummary {
   const keys = deskKeys.get(item.deskId) ?? []
   if (keys.length === 0) return { id: item.id, ok: false, error: 'no_key' }
   let lastError = 'decrypt_failed'
@@ -59,7 +71,17 @@ function openOne(sodium: CryptoBackend, item: Extract<WorkerRequest, { op: 'open
       const parsed = reportPlaintextSchema.safeParse(opened.report)
       if (!parsed.success) {
         const text = typeof opened.report.narrative === 'string' ? opened.report.narrative : ''
-        return { id: item.id, ok: true, language: '', urgent: false, tactics: [], community: null, hostCountry: null, excerpt: text.slice(0, 140), text }
+        return {
+          id: item.id,
+          ok: true,
+          language: '',
+          urgent: false,
+          tactics: [],
+          community: null,
+          hostCountry: null,
+          excerpt: text.slice(0, 140),
+          text,
+        }
       }
       const answers = parsed.data.answers
       return {
@@ -95,7 +117,11 @@ addEventListener('message', async (event: MessageEvent<WorkerRequest>) => {
       postMessage({ id: request.id, ok: true } satisfies WorkerResponse)
       return
     }
-    postMessage({ id: request.id, ok: true, opened: request.cases.map((c) => openOne(sodium, c)) } satisfies WorkerResponse)
+    postMessage({
+      id: request.id,
+      ok: true,
+      opened: request.cases.map((c) => openOne(sodium, c)),
+    } satisfies WorkerResponse)
   } catch {
     postMessage({ id: request.id, ok: false, error: 'worker_failed' } satisfies WorkerResponse)
   }

@@ -12,6 +12,8 @@
  * - `unlock`: unwraps the identity and signing keys after login and opens every grant, checking
  *   each granted secret against the public key the organisation signed.
  */
+
+import type { AuditWire, MeResponse, SetupRequest } from '../../api/contract/staff.ts'
 import { signAuditEntry } from '../../crypto/audit.ts'
 import type { Argon2Backend, CryptoBackend } from '../../crypto/backend.ts'
 import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
@@ -41,7 +43,6 @@ import {
   verifyStatement,
   verifyUserKeyChain,
 } from '../../crypto/statements.ts'
-import type { AuditWire, MeResponse, SetupRequest } from '../../api/contract/staff.ts'
 
 export const DIRECTORY_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000
 export const USER_KEY_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000
@@ -105,7 +106,9 @@ export function newAccount(
     authKey: toBase64(authKey),
     identityKey: toBase64(identityKey),
     signingKey: toBase64(signingKey),
-    wrappedIdentityKey: toBase64(wrapPrivateKey(backend, wrapKey, userId, WRAP_PURPOSE.identity, identitySecretKey)),
+    wrappedIdentityKey: toBase64(
+      wrapPrivateKey(backend, wrapKey, userId, WRAP_PURPOSE.identity, identitySecretKey),
+    ),
     wrappedSigningKey: toBase64(wrapPrivateKey(backend, wrapKey, userId, WRAP_PURPOSE.signing, signingSeed)),
   }
   backend.wipe(wrapKey)
@@ -244,7 +247,8 @@ export function buildSetup(
     recoveryKit: { publicKey: toBase64(recovery.publicKey), envelope: toBase64(kit) },
   }
   const recoveryCode = formatRecoveryCode(backend, recoverySecret)
-  for (const secret of [orgSeed, deskSecret, statsSecret, recoverySecret, recovery.secretKey]) backend.wipe(secret)
+  for (const secret of [orgSeed, deskSecret, statsSecret, recoverySecret, recovery.secretKey])
+    backend.wipe(secret)
   return {
     recoveryCode,
     orgFingerprint: fingerprint(backend, orgKey),
@@ -332,7 +336,10 @@ export function unlock(
   options: { now: Date; pinnedFingerprint?: string },
 ): KeyRing {
   const orgSigningKey = fromBase64(me.org.signingPublicKey, 32)
-  if (options.pinnedFingerprint !== undefined && fingerprint(backend, orgSigningKey) !== options.pinnedFingerprint)
+  if (
+    options.pinnedFingerprint !== undefined &&
+    fingerprint(backend, orgSigningKey) !== options.pinnedFingerprint
+  )
     throw new UnlockError('org_mismatch')
   let identitySecretKey: Uint8Array
   let signingSeed: Uint8Array
@@ -344,7 +351,13 @@ export function unlock(
       WRAP_PURPOSE.identity,
       fromBase64(me.wrappedIdentityKey, 72),
     )
-    signingSeed = unwrapPrivateKey(backend, wrapKey, me.user.id, WRAP_PURPOSE.signing, fromBase64(me.wrappedSigningKey, 72))
+    signingSeed = unwrapPrivateKey(
+      backend,
+      wrapKey,
+      me.user.id,
+      WRAP_PURPOSE.signing,
+      fromBase64(me.wrappedSigningKey, 72),
+    )
   } catch {
     throw new UnlockError('wrong_passphrase')
   }
@@ -378,11 +391,14 @@ export function unlock(
       throw new UnlockError('bad_user_key')
     }
   }
-  for (const signer of [...me.signers, ...(me.userKey === null ? [] : [me.userKey])]) rememberSigner(backend, ring, signer, options.now)
+  for (const signer of [...me.signers, ...(me.userKey === null ? [] : [me.userKey])])
+    rememberSigner(backend, ring, signer, options.now)
   let directoryKeys: Map<string, Map<number, Uint8Array>> = new Map()
   if (me.directory !== null) {
     try {
-      const verified = verifyDirectory(backend, me.directory, orgSigningKey, new Date(0), { orgId: me.org.orgId })
+      const verified = verifyDirectory(backend, me.directory, orgSigningKey, new Date(0), {
+        orgId: me.org.orgId,
+      })
       directoryKeys = new Map()
       for (const entry of verified.directory.desks) {
         const versions = directoryKeys.get(entry.deskId) ?? new Map<number, Uint8Array>()
@@ -436,9 +452,19 @@ export function unlock(
 }
 
 /** Verifies a user-key statement under the organisation key and remembers the signer. */
-export function rememberSigner(backend: CryptoBackend, ring: KeyRing, signed: SignedStatement, now: Date): boolean {
+export function rememberSigner(
+  backend: CryptoBackend,
+  ring: KeyRing,
+  signed: SignedStatement,
+  now: Date,
+): boolean {
   try {
-    const user = verifyUserKeyChain(backend, { orgSigningKey: ring.orgSigningKey, userKey: signed, now, orgId: ring.orgId })
+    const user = verifyUserKeyChain(backend, {
+      orgSigningKey: ring.orgSigningKey,
+      userKey: signed,
+      now,
+      orgId: ring.orgId,
+    })
     ring.certified.set(user.statement.userId, {
       username: user.statement.username,
       role: user.statement.role,

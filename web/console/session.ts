@@ -9,11 +9,15 @@ import type { Argon2Backend, CryptoBackend } from '../../crypto/backend.ts'
 import { decodeKdfParams, deriveStaffKeys } from '../../crypto/kdf.ts'
 import { signStatement, verifyDirectory } from '../../crypto/statements.ts'
 import { api, audited } from './api.ts'
-import { DIRECTORY_LIFETIME_MS, rfc3339, signAudit, type KeyRing, unlock } from './keys.ts'
+import { DIRECTORY_LIFETIME_MS, type KeyRing, rfc3339, signAudit, unlock } from './keys.ts'
 import { pinnedOrg, type Session } from './ui.tsx'
 import { CryptoWorker } from './worker-client.ts'
 
-export function wrapKeyFor(backend: CryptoBackend & Argon2Backend, me: MeResponse, passphrase: string): Uint8Array {
+export function wrapKeyFor(
+  backend: CryptoBackend & Argon2Backend,
+  me: MeResponse,
+  passphrase: string,
+): Uint8Array {
   return deriveStaffKeys(backend, passphrase, decodeKdfParams(me.kdf)).wrapKey
 }
 
@@ -23,7 +27,12 @@ export async function openSession(
   wrapKey: Uint8Array,
 ): Promise<Session> {
   const pinned = pinnedOrg()
-  const ring = unlock(backend, me, wrapKey, pinned === undefined ? { now: new Date() } : { now: new Date(), pinnedFingerprint: pinned })
+  const ring = unlock(
+    backend,
+    me,
+    wrapKey,
+    pinned === undefined ? { now: new Date() } : { now: new Date(), pinnedFingerprint: pinned },
+  )
   backend.wipe(wrapKey)
   const worker = new CryptoWorker()
   await worker.setKeys(ring.desks)
@@ -38,7 +47,9 @@ export async function adminMaintenance(session: Session): Promise<string[]> {
   const orgSeed = ring.orgSeed
   if (orgSeed !== undefined && me.directory !== null) {
     try {
-      const current = verifyDirectory(backend, me.directory, ring.orgSigningKey, new Date(0), { orgId: ring.orgId }).directory
+      const current = verifyDirectory(backend, me.directory, ring.orgSigningKey, new Date(0), {
+        orgId: ring.orgId,
+      }).directory
       const now = new Date()
       const issuedAt = new Date(Math.floor(now.getTime() / 1000) * 1000)
       const directory = signStatement(backend, orgSeed, {
@@ -50,7 +61,15 @@ export async function adminMaintenance(session: Session): Promise<string[]> {
         desks: current.desks,
       })
       await audited(
-        (head) => signAudit(backend, { signingSeed: ring.signingSeed, actor: ring.userId, action: 'directory.sign', target: ring.orgId, head, now: new Date() }),
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'directory.sign',
+            target: ring.orgId,
+            head,
+            now: new Date(),
+          }),
         (audit) => api.signDirectory({ directory, audit }),
       )
     } catch {

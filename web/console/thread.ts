@@ -12,11 +12,19 @@ import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
 import { CryptoError } from '../../crypto/errors.ts'
 import { openItem, REPORTER_AUTHOR, sealItem } from '../../crypto/items.ts'
 import { type OpenedReport, openReport } from '../../crypto/report.ts'
-import { reportPlaintextSchema, type ReportPlaintext } from '../shared/report-schema.ts'
+import { type ReportPlaintext, reportPlaintextSchema } from '../shared/report-schema.ts'
 import { type KeyRing, rememberSigner } from './keys.ts'
 
 export type ThreadEntry =
-  | { seq: number; kind: number; ok: true; author: string; authorName: string; body: Record<string, unknown>; createdOn: string }
+  | {
+      seq: number
+      kind: number
+      ok: true
+      author: string
+      authorName: string
+      body: Record<string, unknown>
+      createdOn: string
+    }
   | { seq: number; kind: number; ok: false; error: string; createdOn: string }
 
 export type OpenedCase =
@@ -60,7 +68,8 @@ export function openCase(backend: CryptoBackend, ring: KeyRing, detail: CaseDeta
   const parsed = reportPlaintextSchema.safeParse(report.report)
   const entries: ThreadEntry[] = detail.items.slice(1).map((item, index) => {
     const expectedSeq = index + 1
-    if (item.kind === 1 || item.kind === 6) return { seq: item.seq, kind: item.kind, ok: false, error: 'bad_kind', createdOn: item.createdOn }
+    if (item.kind === 1 || item.kind === 6)
+      return { seq: item.seq, kind: item.kind, ok: false, error: 'bad_kind', createdOn: item.createdOn }
     const reportKeys = report as OpenedReport
     let lastError = 'decrypt_failed'
     for (const [, secretKey] of secrets) {
@@ -71,10 +80,23 @@ export function openCase(backend: CryptoBackend, ring: KeyRing, detail: CaseDeta
           secretKey,
           expectedSeq,
           signingKeyFor: (author) =>
-            author === REPORTER_AUTHOR ? reportKeys.reporterSigningKey : ring.certified.get(author)?.signingKey,
+            author === REPORTER_AUTHOR
+              ? reportKeys.reporterSigningKey
+              : ring.certified.get(author)?.signingKey,
         })
-        const authorName = opened.author === REPORTER_AUTHOR ? REPORTER_AUTHOR : (ring.certified.get(opened.author)?.username ?? '')
-        return { seq: item.seq, kind: item.kind, ok: true, author: opened.author, authorName, body: opened.body, createdOn: item.createdOn }
+        const authorName =
+          opened.author === REPORTER_AUTHOR
+            ? REPORTER_AUTHOR
+            : (ring.certified.get(opened.author)?.username ?? '')
+        return {
+          seq: item.seq,
+          kind: item.kind,
+          ok: true,
+          author: opened.author,
+          authorName,
+          body: opened.body,
+          createdOn: item.createdOn,
+        }
       } catch (error) {
         lastError = error instanceof CryptoError ? error.code : 'decrypt_failed'
         if (lastError !== 'no_slot_for_key') break
@@ -95,7 +117,14 @@ export function openCase(backend: CryptoBackend, ring: KeyRing, detail: CaseDeta
 export function sealStaffItem(
   backend: CryptoBackend,
   ring: KeyRing,
-  input: { kind: 3 | 4; lookupId: string; seq: number; text: string; reporterPublicKey: Uint8Array; deskPublicKey: Uint8Array },
+  input: {
+    kind: 3 | 4
+    lookupId: string
+    seq: number
+    text: string
+    reporterPublicKey: Uint8Array
+    deskPublicKey: Uint8Array
+  },
 ): string {
   const recipients = input.kind === 3 ? [input.reporterPublicKey, input.deskPublicKey] : [input.deskPublicKey]
   return toBase64(

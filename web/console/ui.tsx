@@ -44,7 +44,13 @@ export function errorText(t: T, error: unknown): string {
   return Object.hasOwn(messages, id) ? t(id) : t('error.unknown')
 }
 
-export function Alert({ kind, children }: { kind: 'error' | 'warning' | 'info' | 'success'; children: ReactNode }) {
+export function Alert({
+  kind,
+  children,
+}: {
+  kind: 'error' | 'warning' | 'info' | 'success'
+  children: ReactNode
+}) {
   return (
     <div className={`alert alert-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
       {children}
@@ -85,9 +91,16 @@ export function QrCode({ text, label }: { text: string; label: string }) {
   const size = modules.size
   const rects: ReactNode[] = []
   for (let y = 0; y < size; y++)
-    for (let x = 0; x < size; x++) if (modules.get(x, y)) rects.push(<rect key={`${x}-${y}`} x={x + 4} y={y + 4} width={1} height={1} />)
+    for (let x = 0; x < size; x++)
+      if (modules.get(x, y)) rects.push(<rect key={`${x}-${y}`} x={x + 4} y={y + 4} width={1} height={1} />)
   return (
-    <svg className="qr" viewBox={`0 0 ${size + 8} ${size + 8}`} role="img" aria-label={label} shapeRendering="crispEdges">
+    <svg
+      className="qr"
+      viewBox={`0 0 ${size + 8} ${size + 8}`}
+      role="img"
+      aria-label={label}
+      shapeRendering="crispEdges"
+    >
       <rect width={size + 8} height={size + 8} fill="#fff" />
       <g fill="#000">{rects}</g>
     </svg>
@@ -95,12 +108,24 @@ export function QrCode({ text, label }: { text: string; label: string }) {
 }
 
 export function totpUri(secret: string, issuer: string, account: string): string {
-  return new OTPAuth.TOTP({ issuer, label: account, secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).toString()
+  return new OTPAuth.TOTP({
+    issuer,
+    label: account,
+    secret: OTPAuth.Secret.fromBase32(secret),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+  }).toString()
 }
 
 /** Checks a code locally before anything is sent (the server checks again). */
 export function totpMatches(secret: string, code: string): boolean {
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 })
+  const totp = new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(secret),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+  })
   return totp.validate({ token: code, window: 1 }) !== null
 }
 

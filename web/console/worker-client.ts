@@ -38,7 +38,8 @@ export class CryptoWorker {
 
   async setKeys(desks: Map<string, Map<number, Uint8Array>>): Promise<void> {
     const list: [string, number, Uint8Array][] = []
-    for (const [deskId, versions] of desks) for (const [version, key] of versions) list.push([deskId, version, key])
+    for (const [deskId, versions] of desks)
+      for (const [version, key] of versions) list.push([deskId, version, key])
     const response = await this.#send({ op: 'keys', desks: list })
     if (!response.ok) throw new Error(response.error)
   }

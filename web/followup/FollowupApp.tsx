@@ -56,7 +56,7 @@ interface CaseView {
 /** A UTC day, Gregorian like every date on the reporter pages (web/shared/dates.ts). */
 function DayDate({ day }: { day: string }) {
   const intl = useIntl()
-  return <>{formatDay(day, intl.locale)}</>
+  return <>{formatDay(intl, day)}</>
 }
 
 function dateOf(day: string) {

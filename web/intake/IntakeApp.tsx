@@ -487,7 +487,7 @@ function Review({
     if (answers.whenYear === 'before')
       return t('intake.when.earlier', { year: formatYear(EARLIEST_YEAR, intl.locale) })
     if (answers.whenMonth === '') return formatYear(Number(answers.whenYear), intl.locale)
-    return formatMonthYear(Number(answers.whenYear), Number(answers.whenMonth), intl.locale)
+    return formatMonthYear(intl, Number(answers.whenYear), Number(answers.whenMonth))
   })()
 
   const rows: { q: Question; value: string }[] = [

@@ -70,7 +70,7 @@ export function ReceiptStep({
         <FormattedMessage
           id="intake.receipt.receivedOn"
           values={{
-            date: formatDay(receivedOn, intl.locale),
+            date: formatDay(intl, receivedOn),
           }}
         />
       </p>

@@ -95,8 +95,8 @@ export function WhenQuestion({ answers, update }: QuestionProps) {
     () => Array.from({ length: thisYear - EARLIEST_YEAR + 1 }, (_, i) => thisYear - i),
     [thisYear],
   )
-  // Gregorian whatever the locale's default calendar (Persian's is Solar Hijri): web/shared/dates.ts.
-  const months = useMemo(() => monthNames(intl.locale), [intl.locale])
+  // Gregorian month names from our locale files, whatever the browser's ICU has: web/shared/dates.ts.
+  const months = useMemo(() => monthNames(intl), [intl])
   const disabled = answers.whenNotSure
   return (
     <fieldset>

@@ -127,16 +127,14 @@ export function GroupedCode({
   code,
   separator = '-',
   testId,
-  labelledBy,
 }: {
   code: string
   separator?: string
   testId?: string
-  labelledBy?: string
 }) {
   const groups = code.split(separator)
   return (
-    <code className="grouped-code" dir="ltr" lang="en" data-testid={testId} aria-labelledby={labelledBy}>
+    <code className="grouped-code" dir="ltr" lang="en" data-testid={testId}>
       {groups.map((group, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: groups may repeat; their order is fixed
         <span key={i}>

@@ -1,30 +1,28 @@
 /**
  * @module web/shared/dates
- * Dates and years on the reporter pages, one way everywhere: always the Gregorian calendar
- * (`-u-ca-gregory`), in the locale's own words and digits.
+ * Dates and years on the reporter pages, one way everywhere: the Gregorian calendar, with month
+ * names and date patterns from our own locale files (`date.month`, `date.monthYear`, `date.day`)
+ * and digits from the locale's own numbering.
  *
- * Why: the report stores a Gregorian year and month (web/shared/report-schema.ts). Persian's
- * default calendar is the Solar Hijri one, so an unqualified `Intl.DateTimeFormat('fa')` labels
- * the month picker with Farvardin…Esfand while the year list says 2024, and the review step would
- * say "Khordad 1403" for May 2024: a reporter under stress cannot be asked to reconcile two
- * calendars. Years, month names, month-and-year and days all go through here, so their digits
- * (Persian ۲۰۲۴, Arabic ٢٠٢٤, Latin 2024) agree on every screen.
+ * Why not `Intl.DateTimeFormat`:
+ * - the report stores a Gregorian year and month (web/shared/report-schema.ts). Persian's default
+ *   calendar is Solar Hijri, so `Intl.DateTimeFormat('fa')` labels the picker Farvardin…Esfand
+ *   while the year list says 2024, and the review would say "Ordibehesht 1403" for May 2024
+ *   (`-u-ca-gregory` fixes only that part);
+ * - browsers ship trimmed ICU data: Chromium has no Uyghur, Tibetan, Kyrgyz or Tajik date data at
+ *   all (English month names appear) and writes Kazakh and Uzbek standalone months as "M05".
+ *   A frightened reporter should not meet English or placeholders in the one question about when.
+ * Years and days are numbers formatted by `Intl.NumberFormat` of the locale without grouping, so
+ * a year reads the same (۲۰۲۴ in Persian) in the year list, the review and the receipt date.
  */
 
-/** The locale with the Gregorian calendar forced; numbering stays the locale's default. */
-export function gregorian(locale: string): string {
-  return `${locale}-u-ca-gregory`
+/** The part of react-intl's `IntlShape` these helpers need (so tests can pass a real one). */
+export interface DateIntl {
+  readonly locale: string
+  formatMessage(descriptor: { id: string }, values: Record<string, string>): string
 }
 
-function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  try {
-    return new Intl.DateTimeFormat([gregorian(locale), 'en-u-ca-gregory'], { ...options, timeZone: 'UTC' })
-  } catch {
-    return new Intl.DateTimeFormat('en', { ...options, timeZone: 'UTC' })
-  }
-}
-
-/** A year as the locale writes it, never grouped ("2024", "۲۰۲۴", not "2,024"). */
+/** A number as the locale writes it, never grouped ("2024", "۲۰۲۴", not "2,024"). */
 export function formatYear(year: number, locale: string): string {
   try {
     return new Intl.NumberFormat(locale, { useGrouping: false }).format(year)
@@ -33,20 +31,31 @@ export function formatYear(year: number, locale: string): string {
   }
 }
 
-/** The twelve Gregorian month names, standalone form (January…December), in the locale. */
-export function monthNames(locale: string): string[] {
-  const format = dateFormat(locale, { month: 'long' })
-  return Array.from({ length: 12 }, (_, i) => format.format(Date.UTC(2021, i, 15)))
+/** The twelve Gregorian month names (standalone: "May", "май"), January first. */
+export function monthNames(intl: DateIntl): string[] {
+  return Array.from({ length: 12 }, (_, i) =>
+    intl.formatMessage({ id: 'date.month' }, { month: String(i + 1) }),
+  )
 }
 
-/** "May 2024" in the locale, Gregorian; `month` is 1–12. */
-export function formatMonthYear(year: number, month: number, locale: string): string {
-  return dateFormat(locale, { year: 'numeric', month: 'long' }).format(Date.UTC(year, month - 1, 15))
+/** "May 2024" in the locale; `month` is 1–12. */
+export function formatMonthYear(intl: DateIntl, year: number, month: number): string {
+  return intl.formatMessage(
+    { id: 'date.monthYear' },
+    { month: String(month), year: formatYear(year, intl.locale) },
+  )
 }
 
 /** A UTC day (`YYYY-MM-DD`, as the server sends receipt dates) in the locale's long style. */
-export function formatDay(day: string, locale: string): string {
-  const time = Date.parse(`${day}T12:00:00Z`)
-  if (Number.isNaN(time)) return day
-  return dateFormat(locale, { dateStyle: 'long' }).format(time)
+export function formatDay(intl: DateIntl, day: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day)
+  if (!match) return day
+  return intl.formatMessage(
+    { id: 'date.day' },
+    {
+      year: formatYear(Number(match[1]), intl.locale),
+      month: String(Number(match[2])),
+      day: formatYear(Number(match[3]), intl.locale),
+    },
+  )
 }
