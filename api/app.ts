@@ -23,6 +23,7 @@ import { followupRoutes } from './routes/followup.ts'
 import { healthRoutes } from './routes/health.ts'
 import { intakeRoutes } from './routes/intake.ts'
 import { powRoutes } from './routes/pow.ts'
+import { releaseRoutes } from './routes/releases.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { setupRoutes } from './routes/setup.ts'
 import type { ServerSecrets } from './secrets.ts'
@@ -55,6 +56,8 @@ export const BODY_LIMITS: ReadonlyArray<readonly [prefix: string, maxBytes: numb
   ['/api/reports', 352 * 1024], // 256 KiB envelope → 349,528 base64 characters
   ['/api/followup/messages', 96 * 1024], // 64 KiB envelope → 87,384 characters
   ['/api/attachments/chunks', 100 * 1024], // 65,552-byte chunk → 87,404 characters
+  // Statistics releases (api/routes/releases.ts MAX_RELEASE_CHARS) with the request's JSON around them.
+  ['/api/releases', 2 * 1024 * 1024 + 4 * 1024],
 ]
 
 export function bodyLimitFor(pathname: string, limits = BODY_LIMITS): number {
@@ -110,6 +113,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/cases', caseRoutes(staff))
     .route('/api/audit', auditRoutes(staff))
     .route('/api/admin', adminRoutes(staff))
+    .route('/api/releases', releaseRoutes(staff))
     // ---- end of route modules ----
     .route('/', pageRoutes(deps.config.webDist))
 

@@ -141,7 +141,7 @@ function inside(root: string, relative: string): string | undefined {
   return resolved.startsWith(root + path.sep) ? resolved : undefined
 }
 
-async function readRegularFile(file: string): Promise<Uint8Array | undefined> {
+async function readRegularFile(file: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
   try {
     const info = await stat(file)
     if (!info.isFile()) return undefined

@@ -21,7 +21,8 @@ function makeBackend(sodium: Sodium): CryptoBackend {
     randomBytes(length) {
       const out = new Uint8Array(length)
       for (let i = 0; i < length; i += 65_536) {
-        globalThis.crypto.getRandomValues(out.subarray(i, Math.min(length, i + 65_536)))
+        const end = i + 65_536 < length ? i + 65_536 : length
+        globalThis.crypto.getRandomValues(out.subarray(i, end))
       }
       return out
     },

@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm'
 import * as OTPAuth from 'otpauth'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../api/app.ts'
-import type { MeResponse } from '../api/contract/staff.ts'
+import type { MeResponse, UsersResponse } from '../api/contract/staff.ts'
 import { parseEnv } from '../api/env.ts'
 import { deriveSecrets, type ServerSecrets } from '../api/secrets.ts'
 import { ensureSetupToken } from '../api/setup-token.ts'
@@ -20,14 +20,22 @@ import type { Argon2Backend, CryptoBackend } from '../crypto/backend.ts'
 import { fromBase64, toBase64 } from '../crypto/bytes.ts'
 import { openRecoveryKit, parseRecoveryCode, sealGrant } from '../crypto/grants.ts'
 import { openItem, sealItem } from '../crypto/items.ts'
-import { decodeKdfParams, deriveStaffKeys, KDF_MIN_MEM_BYTES, KDF_MIN_OPS } from '../crypto/kdf.ts'
+import {
+  decodeKdfParams,
+  deriveStaffKeys,
+  KDF_MIN_MEM_BYTES,
+  KDF_MIN_OPS,
+  WRAP_PURPOSE,
+  wrapPrivateKey,
+} from '../crypto/kdf.ts'
 import { solvePow } from '../crypto/pow.ts'
 import { deriveReceiptKeys, generateReceiptCode, type ReceiptKeys } from '../crypto/receipt.ts'
 import { openReport, sealReport } from '../crypto/report.ts'
 import { loadSodiumSumo } from '../crypto/sodium.ts'
-import { verifyUserKeyChain } from '../crypto/statements.ts'
+import { verifyDirectory, verifyUserKeyChain } from '../crypto/statements.ts'
 import {
   AUDIT_GENESIS,
+  buildDeskKey,
   buildSetup,
   certifyUser,
   newAccount,
@@ -667,6 +675,157 @@ describe.each(databases)('Staff API on $name', (factory) => {
     expect(own.entries.every((e) => e.actor === caseworker.userId)).toBe(true)
   })
 
+  it('changes a passphrase by re-wrapping the keys, ending other sessions', async () => {
+    advance(30_000)
+    const other = await login('bakhyt', caseworker.passphrase, caseworker.totp)
+    expect(other.response.status).toBe(200)
+    const otherCookie = cookieOf(other.response)
+    const me = (await (
+      await request('GET', '/api/auth/me', { cookie: caseworker.cookie })
+    ).json()) as MeResponse
+    const old = deriveStaffKeys(backend, caseworker.passphrase, decodeKdfParams(me.kdf))
+    const cwRing = unlock(backend, me, old.wrapKey, { now })
+    const next = 'a new and even longer passphrase for bakhyt'
+    const fresh = FAST_KDF(backend)
+    const keys = deriveStaffKeys(backend, next, fresh)
+    const body = {
+      currentAuthKey: toBase64(old.authKey),
+      kdf: {
+        alg: fresh.alg,
+        opsLimit: fresh.opsLimit,
+        memLimitBytes: fresh.memLimitBytes,
+        salt: toBase64(fresh.salt),
+      },
+      authKey: toBase64(keys.authKey),
+      wrappedIdentityKey: toBase64(
+        wrapPrivateKey(
+          backend,
+          keys.wrapKey,
+          caseworker.userId,
+          WRAP_PURPOSE.identity,
+          cwRing.identitySecretKey,
+        ),
+      ),
+      wrappedSigningKey: toBase64(
+        wrapPrivateKey(backend, keys.wrapKey, caseworker.userId, WRAP_PURPOSE.signing, cwRing.signingSeed),
+      ),
+    }
+    // The current passphrase is required, and weak parameters are refused.
+    expect(
+      (
+        await request('POST', '/api/auth/passphrase', {
+          cookie: caseworker.cookie,
+          body: { ...body, currentAuthKey: toBase64(keys.authKey) },
+        })
+      ).status,
+    ).toBe(401)
+    expect(
+      (
+        await request('POST', '/api/auth/passphrase', {
+          cookie: caseworker.cookie,
+          body: { ...body, kdf: { ...body.kdf, opsLimit: 1 } },
+        })
+      ).status,
+    ).toBe(400)
+    expect((await request('POST', '/api/auth/passphrase', { cookie: caseworker.cookie, body })).status).toBe(
+      200,
+    )
+    expect((await request('GET', '/api/auth/me', { cookie: otherCookie })).status).toBe(401)
+    advance(30_000)
+    expect((await login('bakhyt', caseworker.passphrase, caseworker.totp)).response.status).toBe(401)
+    advance(30_000)
+    const again = await login('bakhyt', next, caseworker.totp)
+    expect(again.response.status).toBe(200)
+    const ring2 = unlock(backend, (await again.response.json()) as MeResponse, again.keys.wrapKey, { now })
+    expect(ring2.signingSeed).toEqual(cwRing.signingSeed)
+    caseworker.cookie = cookieOf(again.response)
+  })
+
+  it('creates a desk and rotates a desk key, granting the new version to the members', async () => {
+    advance(30_000)
+    const me = (await (await request('GET', '/api/auth/me', { cookie: adminCookie })).json()) as MeResponse
+    const adminRing = unlock(
+      backend,
+      me,
+      deriveStaffKeys(backend, adminPassphrase, decodeKdfParams(me.kdf)).wrapKey,
+      { now },
+    )
+    const people = (await (
+      await request('GET', '/api/admin/users', { cookie: adminCookie })
+    ).json()) as UsersResponse
+    const recoveryPublicKey = fromBase64(people.recoveryPublicKey ?? '')
+    const directoryNow = async () => {
+      const config = (await (await request('GET', '/api/intake/config')).json()) as {
+        directory: { statement: string; signature: string }
+      }
+      return verifyDirectory(backend, config.directory, adminRing.orgSigningKey, now).directory
+    }
+    const send = async (built: ReturnType<typeof buildDeskKey>, action: string) => {
+      const audit = signAudit(backend, {
+        signingSeed: adminRing.signingSeed,
+        actor: adminMe.user.id,
+        action,
+        target: built.request.deskId,
+        head: await head(adminCookie),
+        now,
+      })
+      return request('POST', '/api/admin/desks', { cookie: adminCookie, body: { ...built.request, audit } })
+    }
+    const self = { userId: adminMe.user.id, identityKey: fromBase64(adminMe.identityKey) }
+    const created = buildDeskKey(backend, adminRing, {
+      deskId: randomUuid(backend),
+      name: 'General desk',
+      version: 1,
+      current: await directoryNow(),
+      members: [self],
+      recoveryPublicKey,
+      now,
+    })
+    expect((await send(created, 'desk.create')).status).toBe(201)
+    // Replaying the same version (with its now stale directory) is refused.
+    expect([409, 422]).toContain((await send(created, 'desk.create')).status)
+    const cwMember = {
+      userId: caseworker.userId,
+      identityKey: fromBase64(
+        ((await (await request('GET', '/api/auth/me', { cookie: caseworker.cookie })).json()) as MeResponse)
+          .identityKey,
+      ),
+    }
+    const rotated = buildDeskKey(backend, adminRing, {
+      deskId: deskId(),
+      name: 'Uyghur community desk',
+      version: 2,
+      current: await directoryNow(),
+      members: [self, cwMember],
+      recoveryPublicKey,
+      now,
+    })
+    expect((await send(rotated, 'desk.rotate')).status).toBe(201)
+    const listed = await directoryNow()
+    expect(listed.desks.map((d) => [d.name, d.version]).sort()).toEqual([
+      ['General desk', 1],
+      ['Uyghur community desk', 2],
+    ])
+    const cwMe = (await (
+      await request('GET', '/api/auth/me', { cookie: caseworker.cookie })
+    ).json()) as MeResponse
+    advance(30_000)
+    const cwRing = unlock(
+      backend,
+      cwMe,
+      deriveStaffKeys(backend, 'a new and even longer passphrase for bakhyt', decodeKdfParams(cwMe.kdf))
+        .wrapKey,
+      { now },
+    )
+    expect(cwRing.refused).toEqual([])
+    expect([...(cwRing.desks.get(deskId())?.keys() ?? [])].sort()).toEqual([1, 2])
+    expect(cwRing.desks.get(deskId())?.get(2)).toEqual(rotated.secretKey)
+    // The caseworker cannot manage desks.
+    expect((await request('POST', '/api/admin/desks', { cookie: caseworker.cookie, body: {} })).status).toBe(
+      403,
+    )
+  })
+
   it('enforces every route × role pair', async () => {
     const cookies: Record<string, string> = {
       none: '',
@@ -689,10 +848,12 @@ describe.each(databases)('Staff API on $name', (factory) => {
       ['POST', `/api/cases/${someone}/items`, [401, 403, 400, 400]],
       ['POST', `/api/cases/${someone}/triage`, [401, 403, 400, 400]],
       ['POST', `/api/cases/${someone}/read`, [401, 403, 400, 400]],
+      ['GET', `/api/cases/${someone}/attachments/${someone}`, [401, 403, 404, 404]],
       ['POST', '/api/admin/invites', [401, 403, 403, 400]],
       ['GET', '/api/admin/users', [401, 403, 403, 200]],
       ['POST', `/api/admin/users/${someone}/certify`, [401, 403, 403, 400]],
       ['POST', '/api/admin/directory', [401, 403, 403, 400]],
+      ['POST', '/api/admin/desks', [401, 403, 403, 400]],
     ]
     const roles = ['none', 'analyst', 'caseworker', 'admin'] as const
     const failures: string[] = []

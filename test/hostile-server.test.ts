@@ -8,7 +8,7 @@
  * - intake (`GET /api/intake/config`): a desk key swapped inside the signed directory, an
  *   expired directory (validly signed by the organisation), a directory signed by a foreign key,
  *   a dropped signature → the page says it cannot encrypt safely and why, offers no way to
- *   start, and sends nothing (no challenge, no report);
+ *   start, and sends nothing (no report, message or file);
  * - intake, the documented limit: a server that replaces the organisation key and signs its own
  *   directory is accepted by a page built without `ORG_KEY_FINGERPRINT`, but it shows a
  *   different safety code — which is why communities compare it (docs/threat-model.md);
@@ -121,11 +121,13 @@ describeBrowser('the reporter pages against a hostile server', () => {
   ): Promise<{ page: Page; requests: string[] }> {
     const page = await session.context.newPage()
     const recording = recordPage(page)
-    await page.route('**/api/intake/config', async (route: Route) => {
-      const response = await route.fetch()
-      const config = (await response.json()) as IntakeConfigJson
-      await route.fulfill({ response, json: tamper(config) })
-    })
+    // The honest answer is fetched here, not through `route.fetch` (whose reused connection can
+    // meet the server's keep-alive timeout and reset): the tampered answer is then deterministic.
+    const honest = (await (await fetch(`${server.url}/api/intake/config`)).json()) as IntakeConfigJson
+    const tampered = tamper(honest)
+    await page.route('**/api/intake/config', (route: Route) =>
+      route.fulfill({ status: 200, headers: { 'cache-control': 'no-store' }, json: tampered }),
+    )
     await page.goto(`${server.url}/`)
     return { page, requests: recording.requests }
   }
@@ -142,7 +144,9 @@ describeBrowser('the reporter pages against a hostile server', () => {
     expect(shown).toContain(text(reasonId))
     expect(await page.getByRole('button', { name: text('intake.welcome.start') }).count()).toBe(0)
     expect(await page.locator('[data-testid=safety-code]').count()).toBe(0)
-    const sent = requests.filter((url) => /\/api\/(reports|pow|followup|attachments)/.test(url))
+    // Anything that carries a reporter's data. (The page may fetch a proof-of-work challenge
+    // early: an empty request that says nothing about the reporter.)
+    const sent = requests.filter((url) => /\/api\/(reports|followup|attachments)/.test(url))
     expect(sent).toEqual([])
   }
 
@@ -282,23 +286,26 @@ describeBrowser('the reporter pages against a hostile server', () => {
     },
   ): Promise<{ page: Page; main: string }> {
     const page = await session.context.newPage()
-    await page.route('**/api/followup', async (route: Route) => {
-      const response = await route.fetch()
-      const thread = (await response.json()) as {
-        items: Array<{ seq: number; kind: number; envelope: string }>
-        signers: SignedStatement[]
-      }
-      const next = thread.items.reduce((max, item) => Math.max(max, item.seq), 0) + 1
-      const added = extra(next)
-      await route.fulfill({
-        response,
-        json: {
-          ...thread,
-          items: [...thread.items, ...added.items],
-          signers: [...thread.signers, ...added.signers],
-        },
-      })
+    const response = await fetch(`${server.url}/api/followup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lookupId: receipt.lookupId, authToken: receipt.authToken }),
     })
+    expect(response.status).toBe(200)
+    const thread = (await response.json()) as {
+      items: Array<{ seq: number; kind: number; envelope: string }>
+      signers: SignedStatement[]
+    }
+    const next = thread.items.reduce((max, item) => Math.max(max, item.seq), 0) + 1
+    const added = extra(next)
+    const forged = {
+      ...thread,
+      items: [...thread.items, ...added.items],
+      signers: [...thread.signers, ...added.signers],
+    }
+    await page.route('**/api/followup', (route: Route) =>
+      route.request().method() === 'POST' ? route.fulfill({ status: 200, json: forged }) : route.continue(),
+    )
     await page.goto(`${server.url}/followup`)
     await page.fill('main input[type=text]', receiptDisplay)
     await page.click('form button[type=submit]')

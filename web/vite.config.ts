@@ -76,6 +76,16 @@ export default defineConfig({
     reportCompressedSize: false,
     rolldownOptions: {
       input: Object.fromEntries(PAGES.map((page) => [page.name, join(webRoot, page.html)])),
+      output: {
+        // Every locale's country names (web/shared/countries.ts) in one chunk of their own: all
+        // are loaded whatever the reporter picks (DESIGN §4), and the `locales-` name lets the
+        // page-weight benchmark count them with the locales rather than the app code.
+        codeSplitting: {
+          groups: [
+            { name: 'locales-countries', test: /[\\/]web[\\/]locales[\\/]countries[\\/][^\\/]+\.json$/ },
+          ],
+        },
+      },
     },
   },
 })

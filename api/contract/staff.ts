@@ -322,12 +322,32 @@ export const usersResponse = z.object({
       desks: z.array(uuid),
     }),
   ),
-  desks: z.array(z.object({ deskId: uuid, name: z.string(), holders: z.number().int() })),
+  desks: z.array(
+    z.object({ deskId: uuid, name: z.string(), holders: z.number().int(), version: z.number().int() }),
+  ),
+  /** Where additional recovery kits are sealed (new desks, rotations); null before setup. */
+  recoveryPublicKey: base64Key.nullable(),
 })
 export type UsersResponse = z.infer<typeof usersResponse>
 
 export const certifyRequest = z.strictObject({
   userKey: signedStatement,
   grants: z.array(grantUpload).max(32),
+  audit: auditWire,
+})
+
+/**
+ * A new desk (version 1) or a new version of an existing desk's key (rotation): the key's public
+ * half, a directory listing it signed by the organisation key, grants of the secret half to the
+ * desk's members (the admin included), and the secret sealed as an additional recovery kit.
+ */
+export const deskKeyRequest = z.strictObject({
+  deskId: uuid,
+  name: z.string().min(1).max(200),
+  version: z.number().int().min(1),
+  publicKey: base64Key,
+  directory: signedStatement,
+  grants: z.array(grantUpload).min(1).max(200),
+  recoveryKit: base64(MAX_GRANT_ENVELOPE_CHARS),
   audit: auditWire,
 })

@@ -24,6 +24,7 @@ import { verifyStatement } from '../../crypto/statements.ts'
 import {
   acceptInviteRequest,
   certifyRequest,
+  deskKeyRequest,
   directoryRequest,
   inviteInfoRequest,
   inviteRequest,
@@ -37,6 +38,7 @@ import {
   invites,
   keyGrants,
   org,
+  recoveryKits,
   users,
 } from '../db/schema.ts'
 import { AppError, validate } from '../errors.ts'
@@ -199,6 +201,11 @@ export function adminRoutes(ctx: StaffContext) {
           .from(keyGrants)
           .where(eq(keyGrants.target, 'desk'))
           .groupBy(keyGrants.deskId)
+        const versions = await ctx.db
+          .select({ deskId: deskKeys.deskId, version: sql<number>`max(${deskKeys.version})::int` })
+          .from(deskKeys)
+          .groupBy(deskKeys.deskId)
+        const [kit] = await ctx.db.select().from(recoveryKits).orderBy(asc(recoveryKits.createdAt)).limit(1)
         const desksOfInvite = (id: string) =>
           inviteDeskRows.filter((r) => r.inviteId === id).map((r) => r.deskId)
         return c.json(
@@ -228,7 +235,9 @@ export function adminRoutes(ctx: StaffContext) {
               deskId: d.id,
               name: d.name,
               holders: Number(holders.find((h) => h.deskId === d.id)?.n ?? 0),
+              version: Number(versions.find((v) => v.deskId === d.id)?.version ?? 0),
             })),
+            recoveryPublicKey: kit === undefined ? null : toBase64(kit.recoveryPublicKey),
           },
           200,
         )
@@ -317,6 +326,119 @@ export function adminRoutes(ctx: StaffContext) {
           })
         })
         return c.json({ ok: true as const }, 200)
+      })
+      .post('/desks', admin, validate('json', deskKeyRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const organisationRow = await organisation(ctx)
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        const statement = verifyStatement(
+          backend,
+          body.directory,
+          organisationRow.signingPublicKey,
+          'directory',
+        )
+        const [latest] = await ctx.db.select().from(directories).orderBy(desc(directories.seq)).limit(1)
+        if (statement.orgId !== organisationRow.id || statement.seq <= (latest?.seq ?? 0))
+          throw new AppError('unprocessable', 'directory: wrong organisation or sequence')
+        const keys = await ctx.db.select().from(deskKeys)
+        const current = keys
+          .filter((k) => k.deskId === body.deskId)
+          .reduce((v, k) => Math.max(v, k.version), 0)
+        if (body.version !== current + 1)
+          throw new AppError('conflict', 'version: not the next version of this desk')
+        for (const entry of statement.desks) {
+          const isNew = entry.deskId === body.deskId && entry.version === body.version
+          if (
+            isNew
+              ? entry.publicKey !== body.publicKey || entry.name !== body.name
+              : !keys.some(
+                  (k) =>
+                    k.deskId === entry.deskId &&
+                    k.version === entry.version &&
+                    toBase64(k.publicKey) === entry.publicKey,
+                )
+          )
+            throw new AppError('unprocessable', 'directory: lists a desk key the server does not hold')
+        }
+        if (!statement.desks.some((e) => e.deskId === body.deskId && e.version === body.version))
+          throw new AppError('unprocessable', 'directory: does not list the new key')
+        const grantees = await ctx.db
+          .select()
+          .from(users)
+          .where(
+            inArray(
+              users.id,
+              body.grants.map((g) => (JSON.parse(g.grant.statement) as { grantee?: string }).grantee ?? ''),
+            ),
+          )
+        const grants = body.grants.map((upload) => {
+          const envelope = fromBase64(upload.envelope)
+          const grant = verifyStatement(backend, upload.grant, actor.signingPublicKey, 'grant')
+          const grantee = grantees.find((u) => u.id === grant.grantee)
+          if (
+            grantee === undefined ||
+            grantee.userKeyStatement === null ||
+            grant.orgId !== organisationRow.id ||
+            grant.granter !== actor.id ||
+            grant.target !== body.deskId ||
+            grant.version !== body.version ||
+            grant.granteeIdentityKey !== toBase64(grantee.identityPublicKey) ||
+            grant.envelopeHash !== envelopeHash(backend, envelope)
+          )
+            throw new AppError('unprocessable', 'grants: a grant does not fit this desk key')
+          return { grant, envelope, upload }
+        })
+        if (!grants.some((g) => g.grant.grantee === actor.id))
+          throw new AppError('unprocessable', 'grants: the admin must hold the new key too')
+        const [kit] = await ctx.db.select().from(recoveryKits).orderBy(asc(recoveryKits.createdAt)).limit(1)
+        if (kit === undefined) throw new AppError('not_set_up')
+        await ctx.db.transaction(async (tx) => {
+          if (current === 0) await tx.insert(desks).values({ id: body.deskId, name: body.name })
+          await tx
+            .insert(deskKeys)
+            .values({ deskId: body.deskId, version: body.version, publicKey: fromBase64(body.publicKey, 32) })
+          await tx.insert(directories).values({
+            seq: statement.seq,
+            statement: body.directory.statement,
+            signature: fromBase64(body.directory.signature),
+            issuedAt: new Date(statement.issuedAt),
+            expiresAt: new Date(statement.expiresAt),
+          })
+          for (const g of grants) {
+            await tx.insert(keyGrants).values({
+              granteeId: g.grant.grantee,
+              granterId: actor.id,
+              target: 'desk',
+              deskId: body.deskId,
+              version: body.version,
+              envelope: g.envelope,
+              statement: g.upload.grant.statement,
+              signature: fromBase64(g.upload.grant.signature),
+            })
+            await tx
+              .insert(deskMembers)
+              .values({ deskId: body.deskId, userId: g.grant.grantee })
+              .onConflictDoNothing()
+          }
+          await tx.insert(recoveryKits).values({
+            createdBy: actor.id,
+            recoveryPublicKey: kit.recoveryPublicKey,
+            envelope: fromBase64(body.recoveryKit),
+          })
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: current === 0 ? 'desk.create' : 'desk.rotate',
+            target: body.deskId,
+            wire: body.audit,
+            now,
+          })
+        })
+        return c.json({ ok: true as const }, 201)
       })
       .post('/directory', admin, validate('json', directoryRequest), async (c) => {
         const staff = c.get('staff')

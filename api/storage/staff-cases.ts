@@ -14,7 +14,15 @@ import { toBase64 } from '../../crypto/bytes.ts'
 import type { CaseSummary, QueueQuery } from '../contract/staff.ts'
 import { QUEUE_PAGE_SIZE } from '../contract/staff.ts'
 import type { Db } from '../db/index.ts'
-import { attachmentChunks, attachments, caseItems, caseReads, cases, deskMembers, users } from '../db/schema.ts'
+import {
+  attachmentChunks,
+  attachments,
+  caseItems,
+  caseReads,
+  cases,
+  deskMembers,
+  users,
+} from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 
 export async function deskIdsOf(db: Db, userId: string): Promise<string[]> {
@@ -176,12 +184,18 @@ export async function markRead(db: Db, caseId: string, userId: string, seq: numb
  * A complete attachment's encrypted stream (header ‖ chunks in order) for the case it belongs to,
  * or undefined. The browser decrypts it with the file key from the kind-7 manifest.
  */
-export async function attachmentStream(db: Db, caseId: string, attachmentId: string): Promise<Uint8Array | undefined> {
+export async function attachmentStream(
+  db: Db,
+  caseId: string,
+  attachmentId: string,
+): Promise<Uint8Array | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(attachmentId)) return undefined
   const [row] = await db
     .select()
     .from(attachments)
-    .where(and(eq(attachments.id, attachmentId), eq(attachments.caseId, caseId), eq(attachments.complete, true)))
+    .where(
+      and(eq(attachments.id, attachmentId), eq(attachments.caseId, caseId), eq(attachments.complete, true)),
+    )
     .limit(1)
   if (row === undefined) return undefined
   const chunks = await db

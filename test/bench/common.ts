@@ -67,6 +67,8 @@ export function machine() {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    /** 1-minute load average when the results were written: other work on the machine skews every figure. */
+    loadAverage: Number(os.loadavg()[0]?.toFixed(1)),
   }
 }
 
@@ -89,7 +91,11 @@ export function opsPerSecond(fn: () => unknown, minMs = 700, warmup = 20): numbe
   return (n * 1000) / elapsed
 }
 
-export async function opsPerSecondAsync(fn: () => Promise<unknown>, minMs = 700, warmup = 5): Promise<number> {
+export async function opsPerSecondAsync(
+  fn: () => Promise<unknown>,
+  minMs = 700,
+  warmup = 5,
+): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn()
   let n = 0
   const start = performance.now()
@@ -163,7 +169,17 @@ function format(value: number | undefined, digits = 3): string {
 
 /** The table `npm run bench` prints. */
 export function renderTable(rows: readonly Row[]): string {
-  const header = ['group', 'metric', 'value', 'unit', 'baseline (same run)', 'base value', 'ratio', 'target', 'met']
+  const header = [
+    'group',
+    'metric',
+    'value',
+    'unit',
+    'baseline (same run)',
+    'base value',
+    'ratio',
+    'target',
+    'met',
+  ]
   const body = rows.map((r) => [
     r.group,
     r.metric,

@@ -9,26 +9,29 @@
  *   queue's "last seq" has real work to do.
  * - At each size the server's queue function (api/storage/staff-cases.ts `queue`, what
  *   `GET /api/cases` runs after the session and role checks) is timed in process — first page,
- *   and a filtered page (status + priority + month) — median of 7 after a warm-up. Its SQL is
+ *   and a filtered page (status + priority + month) — median of 7 after a warm-up — and so is
+ *   the ingest path's storage step (api/storage/cases.ts `insertCase`, 60 in a row). The SQL is
  *   captured through drizzle's logger and `EXPLAIN`ed, to show whether indexes are used.
  * - Chromium decrypts 1,000 of the report envelopes with the libsodium backend (openReport:
  *   decrypt, JSON, reporter keys), as the console's worker will.
  * PostgreSQL when DATABASE_URL is set; PGlite always (it stops at 10,000 cases).
  */
 import { randomBytes } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
 import { sql } from 'drizzle-orm'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import type { Db } from '../../api/db/index.ts'
 import * as schema from '../../api/db/schema.ts'
 import { caseItems, cases, deskMembers } from '../../api/db/schema.ts'
+import { insertCase } from '../../api/storage/cases.ts'
 import { queue } from '../../api/storage/staff-cases.ts'
 import { toBase64 } from '../../crypto/bytes.ts'
 import { sealReport } from '../../crypto/report.ts'
 import { loadSodium } from '../../crypto/sodium.ts'
 import { seedStaffUser } from '../support/seed.ts'
 import { encodeRecords, openBenchBrowser } from './browser.ts'
-import { medianMs, type Results } from './common.ts'
+import { medianMs, percentile, type Results } from './common.ts'
 import { createStore, type DatabaseKind, databaseKinds, LONG, seedStore } from './env.ts'
 
 const QUEUE_TARGET_MS = 100
@@ -110,7 +113,13 @@ async function growOn(kind: DatabaseKind, results: Results): Promise<void> {
           inserted.forEach((c, i) => {
             const r = rows[i]
             if (r === undefined) return
-            items.push({ caseId: c.id, seq: 0, kind: 1, envelope: r.source.envelope, createdOn: r.row.receivedOn })
+            items.push({
+              caseId: c.id,
+              seq: 0,
+              kind: 1,
+              envelope: r.source.envelope,
+              createdOn: r.row.receivedOn,
+            })
             for (let s = 1; s <= r.extra; s++) {
               items.push({ caseId: c.id, seq: s, kind: 2, envelope: followUp, createdOn: r.row.receivedOn })
             }
@@ -146,6 +155,7 @@ async function growOn(kind: DatabaseKind, results: Results): Promise<void> {
       const group = `queue/${kind}`
       let first1000: number | undefined
       let filtered1000: number | undefined
+      let insert1000: number | undefined
       for (const size of sizes) {
         await seedTo(size)
         const firstPage = await medianMs(() => queue(db, staff.userId, deskIds, {}))
@@ -164,6 +174,41 @@ async function growOn(kind: DatabaseKind, results: Results): Promise<void> {
           target: '< 100 ms',
           met: firstPage < QUEUE_TARGET_MS,
           note: `${growth}× the cases`,
+        })
+        // Growth of the ingest path's storage step: the submission transaction (case + report)
+        // exactly as POST /api/reports commits it, one at a time.
+        const source = distinct[0]
+        if (source === undefined) throw new Error('no envelope')
+        const inserts: number[] = []
+        for (let i = 0; i < 60; i++) {
+          const t0 = performance.now()
+          await insertCase(
+            db,
+            {
+              deskId: desk.deskId,
+              lookupId: randomBytes(16).toString('hex'),
+              authHash: randomBytes(32),
+              reporterPublicKey: source.reporterPublicKey,
+              reporterSigningKey: source.reporterSigningKey,
+              envelope: source.envelope,
+              receivedOn: day(0),
+              proof: { statement: '{"type":"receipt-proof"}', signature: randomBytes(64) },
+            },
+            0,
+          )
+          inserts.push(performance.now() - t0)
+        }
+        seeded += 60
+        const insertMs = percentile(inserts.slice(10), 50)
+        insert1000 ??= insertMs
+        results.add({
+          group,
+          metric: `ingest storage step (insertCase) p50, ${size.toLocaleString('en-US')} cases`,
+          value: insertMs,
+          unit: 'ms',
+          baseline: 'same at 1,000 cases',
+          baselineValue: insert1000,
+          ratio: insertMs / insert1000,
         })
         results.add({
           group,
@@ -192,7 +237,7 @@ async function growOn(kind: DatabaseKind, results: Results): Promise<void> {
           met: scans.length === 0,
           note: scans.join(', '),
         })
-        if (size === 10_000) {
+        if (size === 10_000 && (kind === 'postgres' || databaseKinds.length === 1)) {
           results.note(
             `${group} EXPLAIN at 10,000 cases, page query:\n    ${(plans.at(-1) ?? '').split('\n').join('\n    ')}`,
           )

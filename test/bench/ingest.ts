@@ -30,7 +30,14 @@ import { sealReport } from '../../crypto/report.ts'
 import { loadSodium } from '../../crypto/sodium.ts'
 import { freePort } from '../support/server.ts'
 import { percentile, type Results } from './common.ts'
-import { type BenchStore, createStore, type DatabaseKind, databaseKinds, REPO_ROOT, seedStore } from './env.ts'
+import {
+  type BenchStore,
+  createStore,
+  type DatabaseKind,
+  databaseKinds,
+  REPO_ROOT,
+  seedStore,
+} from './env.ts'
 
 const LEVELS = [1, 10, 50] as const
 /** Requests per level; PGlite (one connection, WebAssembly) is slower, so it gets fewer. */
@@ -167,7 +174,12 @@ async function fetchSolvedChallenge(backend: CryptoBackend, url: string) {
 // Load
 
 /** `amount` POSTs of distinct bodies at `connections` concurrency; time from first send to last answer. */
-async function loadHttp(url: string, connections: number, bodies: string[], expectStatus: number): Promise<Load> {
+async function loadHttp(
+  url: string,
+  connections: number,
+  bodies: string[],
+  expectStatus: number,
+): Promise<Load> {
   let next = 0
   const latencies: number[] = []
   let ok = 0
@@ -288,7 +300,10 @@ async function ingestOn(kind: DatabaseKind, backend: CryptoBackend, results: Res
     cleanups.push(async () => {
       if (rawDir !== undefined) rmSync(rawDir, { recursive: true, force: true })
     })
-    const rawDatabase = await openDatabase({ dataDir: rawDir ?? store.dataDir, databaseUrl: store.databaseUrl })
+    const rawDatabase = await openDatabase({
+      dataDir: rawDir ?? store.dataDir,
+      databaseUrl: store.databaseUrl,
+    })
     cleanups.unshift(() => rawDatabase.close())
     const driver = rawDatabase.driver
     const ddl =
@@ -297,7 +312,8 @@ async function ingestOn(kind: DatabaseKind, backend: CryptoBackend, results: Res
     if (driver.kind === 'postgres') {
       await driver.client.unsafe(ddl)
       const sql = driver.client
-      insert = (lookupId, bytes) => sql`insert into bench_raw (lookup_id, envelope) values (${lookupId}, ${bytes})`
+      insert = (lookupId, bytes) =>
+        sql`insert into bench_raw (lookup_id, envelope) values (${lookupId}, ${bytes})`
     } else {
       await driver.client.exec(ddl)
       const client = driver.client

@@ -12,9 +12,9 @@
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { machine, Results, renderTable } from './common.ts'
 import { benchConsole } from './console.ts'
 import { benchCrypto } from './crypto.ts'
-import { machine, Results, renderTable } from './common.ts'
 import { LONG, postgresVersion, REPO_ROOT } from './env.ts'
 import { benchIngest } from './ingest.ts'
 import { benchPage } from './page.ts'
@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2)
   const unknown = wanted.filter((name) => !(name in BENCHMARKS))
   if (unknown.length > 0) {
-    throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`)
+    throw new Error(
+      `unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`,
+    )
   }
   const names = wanted.length > 0 ? wanted : Object.keys(BENCHMARKS)
   const results = new Results()
@@ -65,7 +67,9 @@ async function main(): Promise<void> {
   writeFileSync(path.join(REPO_ROOT, 'test/bench/results.json'), `${JSON.stringify(output, null, 2)}\n`)
   process.stdout.write(`\n${renderTable(results.rows)}\n\n`)
   for (const note of results.notes) process.stdout.write(`• ${note}\n`)
-  process.stdout.write(`\nWrote test/bench/results.json (${output.machine.cpus} cores, Node ${output.machine.node}).\n`)
+  process.stdout.write(
+    `\nWrote test/bench/results.json (${output.machine.cpus} cores, Node ${output.machine.node}).\n`,
+  )
   if (Object.keys(failures).length > 0) process.exitCode = 1
 }
 

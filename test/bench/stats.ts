@@ -15,10 +15,10 @@
  * every one of the 100,000.
  */
 import { randomBytes } from 'node:crypto'
+import { toBase64 } from '../../crypto/bytes.ts'
 import { ENVELOPE_KINDS } from '../../crypto/envelope.ts'
 import { sealItem } from '../../crypto/items.ts'
 import { loadSodium } from '../../crypto/sodium.ts'
-import { toBase64 } from '../../crypto/bytes.ts'
 import { type BenchRecord, encodeRecords, openBenchBrowser } from './browser.ts'
 import type { Results } from './common.ts'
 
@@ -27,7 +27,16 @@ const DISTINCT = 10_000
 const VERIFY_SAMPLE = 1000
 const TARGET_MS = 5000
 const COUNTRIES = ['CN', 'RU', 'IR', 'TR', 'EG', 'SA', 'BY', 'TJ', 'RW', 'ER', 'VN', 'KZ']
-const TACTICS = ['threats', 'family_pressure', 'surveillance', 'digital', 'interpol', 'detention', 'assault', 'coercion']
+const TACTICS = [
+  'threats',
+  'family_pressure',
+  'surveillance',
+  'digital',
+  'interpol',
+  'detention',
+  'assault',
+  'coercion',
+]
 
 type StatsOutcome = {
   total: number

@@ -16,12 +16,13 @@ import * as OTPAuth from 'otpauth'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
-import { openItem } from '../../crypto/items.ts'
+import { openItem, REPORTER_AUTHOR, sealItem } from '../../crypto/items.ts'
 import { solvePow } from '../../crypto/pow.ts'
 import { deriveReceiptKeys, generateReceiptCode, type ReceiptKeys } from '../../crypto/receipt.ts'
 import { sealReport } from '../../crypto/report.ts'
 import { loadSodium } from '../../crypto/sodium.ts'
 import { verifyDirectory, verifyUserKeyChain } from '../../crypto/statements.ts'
+import { encryptStream } from '../../crypto/stream.ts'
 import {
   type ChromiumSession,
   describeBrowser,
@@ -243,6 +244,116 @@ describeBrowser('console in Chromium', () => {
     expect(signer.statement.username).toBe('amina')
   }, 120_000)
 
+  it('shows an image only blurred in a sandboxed frame, and offers other files only as downloads', async () => {
+    const backend = await loadSodium()
+    const config = (await (await fetch(`${origin}/api/intake/config`)).json()) as {
+      orgSigningKey: string
+      directory: { statement: string; signature: string }
+    }
+    const [desk] = [
+      ...verifyDirectory(
+        backend,
+        config.directory,
+        fromBase64(config.orgSigningKey),
+        new Date(),
+      ).currentKeys.values(),
+    ]
+    if (desk === undefined) throw new Error('no desk')
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${origin}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      return { status: response.status, json: (await response.json()) as Record<string, unknown> }
+    }
+    const credentials = { lookupId: receipt.lookupId, authToken: receipt.authToken }
+    async function upload(name: string, type: string, file: Uint8Array, seq: number) {
+      const encrypted = encryptStream(backend, file)
+      expect(encrypted.chunks).toBe(1)
+      const created = await post('/api/attachments', {
+        ...credentials,
+        header: toBase64(encrypted.stream.subarray(0, 21)),
+        chunks: 1,
+        size: encrypted.stream.length - 21,
+      })
+      expect(created.status).toBe(201)
+      const attachmentId = created.json.attachmentId as string
+      const chunk = await post('/api/attachments/chunks', {
+        ...credentials,
+        attachmentId,
+        index: 0,
+        data: toBase64(encrypted.stream.subarray(21)),
+      })
+      expect(chunk.status).toBe(201)
+      const manifest = sealItem(backend, {
+        kind: 7,
+        context: receipt.lookupId,
+        recipients: [desk.publicKey, receipt.reporterPublicKey],
+        body: {
+          seq,
+          writtenOn: new Date().toISOString().slice(0, 10),
+          fileKey: toBase64(encrypted.fileKey),
+          prefix: toBase64(encrypted.prefix),
+          name,
+          type,
+          size: file.length,
+          chunks: 1,
+          metadataStripped: true,
+          attachmentId,
+        },
+        author: REPORTER_AUTHOR,
+        signingSeed: receipt.reporterSigningSeed,
+      })
+      const challenge = (await post('/api/pow/challenge', {})).json as { challenge: string; bits: number }
+      const nonce = solvePow(backend, fromBase64(challenge.challenge), challenge.bits)
+      const message = await post('/api/followup/messages', {
+        ...credentials,
+        envelope: toBase64(manifest),
+        pow: { challenge: challenge.challenge, nonce },
+        seq,
+      })
+      expect(message.status).toBe(201)
+    }
+    // A 1×1 PNG claiming to be a PDF, and a "PDF" whose name hides ".exe" behind a bidi override.
+    const png = fromBase64(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+    )
+    await upload('scan.pdf', 'application/pdf', png, 2)
+    await upload(
+      'invoice\u202Efdp.exe',
+      'application/pdf',
+      new TextEncoder().encode('%PDF-1.4\n% not really\n'),
+      3,
+    )
+
+    await page.getByRole('button', { name: '← Back to the queue' }).click()
+    await page.getByRole('tab', { name: /^triaged/ }).click()
+    await page.locator('.case-row', { hasText: 'Two men from the consulate' }).click()
+    const evidence = page.getByTestId('evidence')
+    await expect.poll(() => evidence.count()).toBe(2)
+    await evidence.nth(0).getByRole('button', { name: 'Decrypt and show' }).click()
+    const frame = evidence.nth(0).locator('iframe')
+    await frame.waitFor()
+    expect(await frame.getAttribute('sandbox')).toBe('')
+    expect(await frame.getAttribute('class')).toContain('blurred')
+    expect(await frame.getAttribute('src')).toMatch(/^blob:/)
+    await shot('evidence')
+    await evidence.nth(0).getByRole('button', { name: 'Show the image' }).click()
+    expect(await frame.getAttribute('class')).not.toContain('blurred')
+
+    const other = evidence.nth(1)
+    expect(await other.locator('strong').textContent()).toBe('invoicefdp.exe')
+    await other.getByRole('button', { name: 'Decrypt and show' }).click()
+    await other.getByText('booby-trapped').waitFor()
+    expect(await other.locator('iframe').count()).toBe(0)
+    expect(await other.getByRole('link').count()).toBe(0)
+    await other.getByLabel(/separate machine/).check()
+    expect(await other.getByRole('link', { name: 'Download the file' }).getAttribute('download')).toBe(
+      'invoicefdp.exe.bin',
+    )
+  }, 120_000)
+
   it('logs out, refuses a wrong code, and logs in again with passphrase and TOTP', async () => {
     await page.getByRole('button', { name: 'Account' }).click()
     await page.getByRole('heading', { name: 'Your sessions' }).waitFor()
@@ -265,6 +376,13 @@ describeBrowser('console in Chromium', () => {
     const row = page.locator('.case-row', { hasText: 'Two men from the consulate' })
     await row.waitFor()
     expect(await row.getAttribute('class')).not.toContain('unread')
+    // A reload keeps the session but not the keys (memory only): the passphrase unlocks them.
+    await page.reload()
+    await page.getByRole('heading', { name: 'Unlock the console' }).waitFor()
+    await shot('unlock')
+    await page.getByLabel('Passphrase').fill(PASSPHRASE)
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await page.getByRole('heading', { name: 'Cases' }).waitFor({ timeout: 60_000 })
   }, 120_000)
 
   it('invites a caseworker who is verified by safety number and then reads the case', async () => {
@@ -330,6 +448,6 @@ describeBrowser('console in Chromium', () => {
       await second.close()
     }
     expect(recording.pageErrors).toEqual([])
-    expect(recording.requests.filter((url) => !url.startsWith(origin))).toEqual([])
+    expect(recording.requests.filter((url) => !url.startsWith(origin) && !url.startsWith(`blob:${origin}/`))).toEqual([])
   }, 240_000)
 })

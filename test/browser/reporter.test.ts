@@ -234,7 +234,13 @@ describeBrowser('the reporter path end to end', () => {
       await page.locator('.notice-danger').waitFor()
     }
     await next()
-    if (options.full) await page.selectOption('main select', 'BE')
+    if (options.full) {
+      await page.selectOption('main select', 'BE')
+      // Chromium has no Uyghur region names: the name comes from web/locales/countries/ug.json.
+      if (language === 'ug') {
+        expect(await page.locator('main select option:checked').textContent()).toBe('بېلگىيە')
+      }
+    }
     await next()
     if (options.full) await page.selectOption('main select', 'CN')
     await next()

@@ -7,12 +7,14 @@
  * statement with the organisation key and seals the desk keys of their invitation to them.
  */
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { intakeConfigResponse } from '../../api/contract/reporter.ts'
 import type { UsersResponse } from '../../api/contract/staff.ts'
 import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
 import { safetyNumber } from '../../crypto/fingerprint.ts'
 import { sealGrant } from '../../crypto/grants.ts'
+import { verifyDirectory } from '../../crypto/statements.ts'
 import { api, audited } from './api.ts'
-import { certifyUser, randomUuid, signAudit } from './keys.ts'
+import { buildDeskKey, certifyUser, randomUuid, signAudit } from './keys.ts'
 import { Select } from './Queue.tsx'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
 
@@ -137,6 +139,66 @@ export function Admin({ session }: { session: Session }) {
     }
   }
 
+  const [newDesk, setNewDesk] = useState('')
+
+  /** Creates a desk (no id yet) or rotates one; members get the new key, so does this admin. */
+  const deskKey = async (desk: { deskId?: string; name: string; version: number }) => {
+    setError(undefined)
+    setNotice(undefined)
+    if (data === undefined || data.recoveryPublicKey === null) return
+    if (ring.orgSeed === undefined) return setError(t('admin.noOrgKey'))
+    try {
+      // The current directory as reporters see it, verified under the organisation key.
+      const config = intakeConfigResponse.parse(
+        await (await fetch('/api/intake/config', { cache: 'no-store' })).json(),
+      )
+      const current = verifyDirectory(backend, config.directory, ring.orgSigningKey, new Date(0), {
+        orgId: ring.orgId,
+      }).directory
+      const deskId = desk.deskId ?? randomUuid(backend)
+      const members = data.users
+        .filter(
+          (u) =>
+            u.verified &&
+            !u.disabled &&
+            (u.id === ring.userId || (desk.deskId !== undefined && u.desks.includes(desk.deskId))),
+        )
+        .map((u) => ({ userId: u.id, identityKey: fromBase64(u.identityKey, 32) }))
+      const built = buildDeskKey(backend, ring, {
+        deskId,
+        name: desk.name,
+        version: desk.version,
+        current,
+        members,
+        recoveryPublicKey: fromBase64(data.recoveryPublicKey, 32),
+        now: new Date(),
+      })
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: desk.version === 1 ? 'desk.create' : 'desk.rotate',
+            target: deskId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.createDeskKey({ ...built.request, audit }),
+      )
+      const versions = ring.desks.get(deskId) ?? new Map<number, Uint8Array>()
+      versions.set(desk.version, built.secretKey)
+      ring.desks.set(deskId, versions)
+      if (!session.me.desks.some((d) => d.deskId === deskId))
+        session.me.desks.push({ deskId, name: desk.name })
+      await session.worker.setKeys(ring.desks)
+      setNotice(t(desk.version === 1 ? 'admin.deskCreated' : 'admin.deskRotated', { name: desk.name }))
+      setNewDesk('')
+      await load()
+    } catch (e) {
+      setError(errorText(t, e))
+    }
+  }
+
   const deskName = (id: string) => data?.desks.find((d) => d.deskId === id)?.name ?? id.slice(0, 8)
   return (
     <section>
@@ -148,11 +210,34 @@ export function Admin({ session }: { session: Session }) {
         <ul className="plain">
           {data?.desks.map((d) => (
             <li key={d.deskId}>
-              <strong>{d.name}</strong> — {t('admin.holders', { count: d.holders })}
+              <strong>{d.name}</strong> — {t('admin.holders', { count: d.holders })} ·{' '}
+              {t('admin.keyVersion', { version: d.version })}{' '}
+              {ring.desks.has(d.deskId) && ring.orgSeed !== undefined && (
+                <button
+                  type="button"
+                  onClick={() => deskKey({ deskId: d.deskId, name: d.name, version: d.version + 1 })}
+                >
+                  {t('admin.rotate')}
+                </button>
+              )}
               {d.holders < 2 && <Alert kind="warning">{t('admin.fewHolders')}</Alert>}
             </li>
           ))}
         </ul>
+        <p className="muted">{t('admin.rotateHonest')}</p>
+        <form
+          className="inline-form"
+          onSubmit={(event) => {
+            event.preventDefault()
+            if (newDesk.trim() !== '') void deskKey({ name: newDesk.trim(), version: 1 })
+          }}
+        >
+          <label>
+            {t('admin.newDesk')}
+            <input value={newDesk} maxLength={200} onChange={(e) => setNewDesk(e.target.value)} />
+          </label>
+          <button type="submit">{t('admin.createDesk')}</button>
+        </form>
       </div>
       <form className="card" onSubmit={invite}>
         <h2>{t('admin.invite')}</h2>

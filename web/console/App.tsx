@@ -5,7 +5,7 @@
  * shell holds the unlocked session in memory only; a 401 from any request (expired or revoked
  * session) drops it and returns to login.
  */
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { setUnauthorizedHandler } from './api.ts'
 import { AcceptInvite } from './Invite.tsx'
 import { Login } from './Login.tsx'
@@ -34,6 +34,8 @@ export function App() {
   const [entry, setEntry] = useState<Entry>(readFragment)
   const [session, setSession] = useState<Session | undefined>()
   const [expired, setExpired] = useState(false)
+  const live = useRef(false)
+  live.current = session !== undefined
 
   useEffect(() => {
     // The token has been read: take it out of the address bar and history.
@@ -50,7 +52,10 @@ export function App() {
   }, [])
 
   useEffect(() => {
-    setUnauthorizedHandler(() => end('expired'))
+    // Only a session that was open can expire; a 401 before login is just "not logged in".
+    setUnauthorizedHandler(() => {
+      if (live.current) end('expired')
+    })
   }, [end])
 
   const start = (opened: Session) => {

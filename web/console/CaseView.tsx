@@ -8,11 +8,11 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import type { CaseDetailResponse } from '../../api/contract/staff.ts'
 import { api, audited } from './api.ts'
+import { Evidence } from './Evidence.tsx'
+import { manifestOf } from './evidence.ts'
 import { signAudit } from './keys.ts'
 import messages from './locales/en.json'
 import { Select } from './Queue.tsx'
-import { Evidence } from './Evidence.tsx'
-import { manifestOf } from './evidence.ts'
 import { cleanFileName, type OpenedCase, openCase, sealStaffItem } from './thread.ts'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
 
@@ -284,7 +284,8 @@ function ItemBody({
   if (kind === 7) {
     const manifest = manifestOf(body)
     const name = typeof body.name === 'string' ? body.name : ''
-    if (manifest === undefined) return <p>{t('case.attachment', { name: cleanFileName(name) || '—', size: 0 })}</p>
+    if (manifest === undefined)
+      return <p>{t('case.attachment', { name: cleanFileName(name) || '—', size: 0 })}</p>
     return <Evidence session={session} caseId={caseId} manifest={manifest} name={name} />
   }
   if (body.type === 'contact' && typeof body.contact === 'string')

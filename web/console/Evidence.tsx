@@ -13,7 +13,17 @@ import { Alert, errorText, type Session, useT } from './ui.tsx'
 
 type Loaded = { sniffed: Sniffed; url: string; bytes: number }
 
-export function Evidence({ session, caseId, manifest, name }: { session: Session; caseId: string; manifest: Manifest; name: string }) {
+export function Evidence({
+  session,
+  caseId,
+  manifest,
+  name,
+}: {
+  session: Session
+  caseId: string
+  manifest: Manifest
+  name: string
+}) {
   const t = useT()
   const [loaded, setLoaded] = useState<Loaded | undefined>()
   const [busy, setBusy] = useState(false)
@@ -22,9 +32,12 @@ export function Evidence({ session, caseId, manifest, name }: { session: Session
   const [accepted, setAccepted] = useState(false)
   const cleaned = cleanFileName(name) || 'evidence'
 
-  useEffect(() => () => {
-    if (loaded) URL.revokeObjectURL(loaded.url)
-  }, [loaded])
+  useEffect(
+    () => () => {
+      if (loaded) URL.revokeObjectURL(loaded.url)
+    },
+    [loaded],
+  )
 
   const open = async () => {
     setBusy(true)
@@ -33,7 +46,11 @@ export function Evidence({ session, caseId, manifest, name }: { session: Session
       const file = await fetchEvidence(session.backend, caseId, manifest)
       const sniffed = sniff(file)
       const type = sniffed.kind === 'image' ? sniffed.mime : 'application/octet-stream'
-      setLoaded({ sniffed, url: URL.createObjectURL(new Blob([file as Uint8Array<ArrayBuffer>], { type })), bytes: file.length })
+      setLoaded({
+        sniffed,
+        url: URL.createObjectURL(new Blob([file as Uint8Array<ArrayBuffer>], { type })),
+        bytes: file.length,
+      })
     } catch (e) {
       setError(errorText(t, e))
     } finally {
@@ -44,7 +61,8 @@ export function Evidence({ session, caseId, manifest, name }: { session: Session
   return (
     <div className="evidence" data-testid="evidence">
       <p>
-        <strong dir="auto">{cleaned}</strong> <span className="muted">({t('evidence.size', { size: manifest.size })})</span>
+        <strong dir="auto">{cleaned}</strong>{' '}
+        <span className="muted">({t('evidence.size', { size: manifest.size })})</span>
       </p>
       {error && <Alert kind="error">{error}</Alert>}
       {loaded === undefined && (
@@ -54,13 +72,15 @@ export function Evidence({ session, caseId, manifest, name }: { session: Session
       )}
       {loaded?.sniffed.kind === 'image' && (
         <div className="evidence-image">
-          <iframe
-            sandbox=""
-            src={loaded.url}
-            title={t('evidence.frameTitle', { name: cleaned })}
-            className={revealed ? 'evidence-frame' : 'evidence-frame blurred'}
-            referrerPolicy="no-referrer"
-          />
+          <div className="evidence-clip">
+            <iframe
+              sandbox=""
+              src={loaded.url}
+              title={t('evidence.frameTitle', { name: cleaned })}
+              className={revealed ? 'evidence-frame' : 'evidence-frame blurred'}
+              referrerPolicy="no-referrer"
+            />
+          </div>
           {!revealed && <p className="muted">{t('evidence.contentWarning')}</p>}
           <button type="button" onClick={() => setRevealed((r) => !r)}>
             {revealed ? t('evidence.blur') : t('evidence.reveal')}

@@ -4,7 +4,8 @@
  * and ceiling before the passphrase is touched), Argon2id here, then `authKey` and the TOTP code.
  * The answer carries the wrapped keys, which are unwrapped here and never leave memory.
  */
-import { type FormEvent, useState } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
+import type { MeResponse } from '../../api/contract/staff.ts'
 import { toBase64 } from '../../crypto/bytes.ts'
 import { decodeKdfParams, deriveStaffKeys } from '../../crypto/kdf.ts'
 import { loadSodiumSumo } from '../../crypto/sodium.ts'
@@ -20,6 +21,70 @@ export function Login({ expired, onDone }: { expired: boolean; onDone: (session:
   const [code, setCode] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | undefined>()
+  // After a reload the session cookie may still be valid: then only the passphrase is needed to
+  // unwrap the keys again (they were in memory only).
+  const [resumable, setResumable] = useState<MeResponse | undefined>()
+
+  useEffect(() => {
+    api.me().then(setResumable, () => setResumable(undefined))
+  }, [])
+
+  const resume = async (event: FormEvent) => {
+    event.preventDefault()
+    if (resumable === undefined) return
+    setError(undefined)
+    setBusy(true)
+    try {
+      const backend = await loadSodiumSumo()
+      const keys = await afterPaint(() =>
+        deriveStaffKeys(backend, passphrase, decodeKdfParams(resumable.kdf)),
+      )
+      backend.wipe(keys.authKey)
+      const session = await openSession(backend, resumable, keys.wrapKey)
+      setPassphrase('')
+      onDone(session)
+    } catch (e) {
+      setError(e instanceof UnlockError ? t(`unlock.${e.reason}`) : errorText(t, e))
+      setBusy(false)
+    }
+  }
+
+  const forget = async () => {
+    try {
+      await api.logout()
+    } finally {
+      setResumable(undefined)
+    }
+  }
+
+  if (resumable !== undefined)
+    return (
+      <main className="narrow">
+        <h1>{t('login.unlockTitle')}</h1>
+        {error && <Alert kind="error">{error}</Alert>}
+        <form onSubmit={resume} className="card">
+          <p>{t('login.unlockIntro', { username: resumable.user.username })}</p>
+          <label>
+            {t('form.passphrase')}
+            <input
+              required
+              type="password"
+              autoComplete="current-password"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+            />
+          </label>
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? t('login.working') : t('login.unlock')}
+            </button>
+            <button type="button" onClick={forget}>
+              {t('login.notMe')}
+            </button>
+          </div>
+        </form>
+      </main>
+    )
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()

@@ -20,6 +20,18 @@ type Screen =
   | { kind: 'admin' }
   | { kind: 'audit' }
 
+const DIRECTORY_WARNING_MS = 14 * 24 * 60 * 60 * 1000
+
+/** The directory's expiry (ms), read from the statement text the session already verified. */
+function directoryExpiry(statement: string): number | undefined {
+  try {
+    const parsed = JSON.parse(statement) as { expiresAt?: unknown }
+    return typeof parsed.expiresAt === 'string' ? Date.parse(parsed.expiresAt) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export function Shell({ session, onLogout }: { session: Session; onLogout: () => void }) {
   const t = useT()
   const [screen, setScreen] = useState<Screen>(() =>
@@ -27,6 +39,13 @@ export function Shell({ session, onLogout }: { session: Session; onLogout: () =>
   )
   const { me, ring } = session
   const canReadCases = me.user.role !== 'analyst'
+  // DESIGN §5: other admins are warned before the directory expires (an admin holding the
+  // organisation key re-signs it at every login, so for them this never shows).
+  const directoryExpires = me.directory === null ? undefined : directoryExpiry(me.directory.statement)
+  const expiringSoon =
+    me.user.role === 'admin' &&
+    directoryExpires !== undefined &&
+    directoryExpires - Date.now() < DIRECTORY_WARNING_MS
   const logout = async () => {
     try {
       await api.logout()
@@ -65,6 +84,11 @@ export function Shell({ session, onLogout }: { session: Session; onLogout: () =>
       </header>
       <main className="content">
         {me.userKey === null && <Alert kind="warning">{t('shell.notVerified')}</Alert>}
+        {expiringSoon && directoryExpires !== undefined && (
+          <Alert kind="warning">
+            {t('shell.directoryExpiring', { date: new Date(directoryExpires).toISOString().slice(0, 10) })}
+          </Alert>
+        )}
         {ring.refused.length > 0 && (
           <Alert kind="error">{t('shell.refusedGrants', { count: ring.refused.length })}</Alert>
         )}

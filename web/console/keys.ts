@@ -37,6 +37,7 @@ import {
   wrapPrivateKey,
 } from '../../crypto/kdf.ts'
 import {
+  type Directory,
   type SignedStatement,
   signStatement,
   verifyDirectory,
@@ -473,5 +474,82 @@ export function rememberSigner(
     return true
   } catch {
     return false
+  }
+}
+
+/**
+ * A new desk (version 1) or the next version of a desk's key (rotation, DESIGN §5): fresh X25519
+ * key, the directory re-signed with it as the desk's current key (older versions of that desk
+ * dropped: reporters encrypt only to the newest), grants to every member given, and the secret
+ * sealed as an additional recovery kit to the organisation's recovery key.
+ */
+export function buildDeskKey(
+  backend: CryptoBackend,
+  ring: KeyRing,
+  input: {
+    deskId: string
+    name: string
+    version: number
+    current: Directory
+    members: { userId: string; identityKey: Uint8Array }[]
+    recoveryPublicKey: Uint8Array
+    now: Date
+  },
+) {
+  const orgSeed = ring.orgSeed
+  const statsSecretKey = ring.statsSecretKey
+  // Only an admin holding the organisation and statistics keys can sign and seal a full kit.
+  if (orgSeed === undefined || statsSecretKey === undefined) throw new UnlockError('org_mismatch')
+  const secretKey = backend.randomBytes(32)
+  const publicKey = backend.x25519PublicKey(secretKey)
+  const issuedAt = new Date(Math.floor(input.now.getTime() / 1000) * 1000)
+  const directory = signStatement(backend, orgSeed, {
+    type: 'directory',
+    orgId: ring.orgId,
+    seq: input.current.seq + 1,
+    issuedAt: rfc3339(issuedAt),
+    expiresAt: rfc3339(new Date(issuedAt.getTime() + DIRECTORY_LIFETIME_MS)),
+    desks: [
+      ...input.current.desks.filter((d) => d.deskId !== input.deskId),
+      { deskId: input.deskId, name: input.name, version: input.version, publicKey: toBase64(publicKey) },
+    ],
+  })
+  const grants = input.members.map((member) => {
+    const sealed = sealGrant(backend, {
+      orgId: ring.orgId,
+      granterId: ring.userId,
+      granterSigningSeed: ring.signingSeed,
+      granteeId: member.userId,
+      granteeIdentityKey: member.identityKey,
+      target: input.deskId,
+      version: input.version,
+      secretKey,
+      now: input.now,
+    })
+    return { envelope: toBase64(sealed.envelope), grant: sealed.grant }
+  })
+  const kit = sealRecoveryKit(backend, {
+    recoveryPublicKey: input.recoveryPublicKey,
+    authorId: ring.userId,
+    authorSigningSeed: ring.signingSeed,
+    keys: {
+      orgId: ring.orgId,
+      orgSigningSeed: orgSeed,
+      stats: { version: 1, secretKey: statsSecretKey },
+      desks: [{ deskId: input.deskId, version: input.version, secretKey }],
+    },
+    now: input.now,
+  })
+  return {
+    secretKey,
+    request: {
+      deskId: input.deskId,
+      name: input.name,
+      version: input.version,
+      publicKey: toBase64(publicKey),
+      directory,
+      grants,
+      recoveryKit: toBase64(kit),
+    },
   }
 }

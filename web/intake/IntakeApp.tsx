@@ -6,7 +6,7 @@
  *
  * Submission order: receipt code generated here → keys derived → report sealed to the chosen
  * desk's current key (plus the reporter's own key only if they chose read-back) → POST
- * /api/reports with proof of work (re-solved and resent on `409 pow_spent`; a network failure
+ * /api/reports with proof of work (re-solved and resent on `409 pow_spent`/`pow_expired`; a network failure
  * resends the very same envelope and lookup id, which the server answers idempotently) → the
  * contact channel, if any, as a separate desk-only item → receipt → files.
  */

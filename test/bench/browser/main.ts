@@ -62,7 +62,12 @@ type Coding = { country?: unknown; tactics?: unknown }
  * the threshold. Signature verification (openItem) is timed separately on the first `verifySample`
  * codings and extrapolated, since it is the costliest step.
  */
-async function statsRelease(url: string, statsSecretKey: string, authorSigningKey: string, verifySample: number) {
+async function statsRelease(
+  url: string,
+  statsSecretKey: string,
+  authorSigningKey: string,
+  verifySample: number,
+) {
   const backend = await loadSodium()
   const records = await fetchRecords(url)
   const secretKey = fromBase64(statsSecretKey)
@@ -70,7 +75,11 @@ async function statsRelease(url: string, statsSecretKey: string, authorSigningKe
   const t0 = performance.now()
   const counts = new Map<string, number>()
   for (const r of records) {
-    const bytes = openEnvelope(backend, r.envelope, { kind: ENVELOPE_KINDS.coding, context: r.context, secretKey })
+    const bytes = openEnvelope(backend, r.envelope, {
+      kind: ENVELOPE_KINDS.coding,
+      context: r.context,
+      secretKey,
+    })
     const item = JSON.parse(fromUtf8(bytes)) as { body: Coding }
     const { country, tactics } = item.body
     if (typeof country !== 'string' || !Array.isArray(tactics)) continue

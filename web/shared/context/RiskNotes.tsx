@@ -35,7 +35,10 @@ export function RiskNotes({ host, origin, now }: RiskNotesProps) {
   const day = now ?? new Date()
   const dayKey = day.toISOString().slice(0, 10)
   const assessment = useMemo(
-    () => (COUNTRY.test(origin) ? assess(loadContextData(), COUNTRY.test(host) ? host : '', origin, new Date(dayKey)) : null),
+    () =>
+      COUNTRY.test(origin)
+        ? assess(loadContextData(), COUNTRY.test(host) ? host : '', origin, new Date(dayKey))
+        : null,
     [host, origin, dayKey],
   )
   const headingId = useId()
@@ -88,6 +91,13 @@ function TreatyLine({ at, messageId }: { at: TreatyAt; messageId: string }) {
 
 function Travel({ a }: { a: Assessment }) {
   const names = useNames()
+  const intl = useIntl()
+  const collator = new Intl.Collator([intl.locale, 'en'])
+  const elsewhere = [...a.treatiesElsewhere].sort(
+    (x, y) =>
+      collator.compare(names.country(x.host), names.country(y.host)) ||
+      collator.compare(names.country(x.treaty.origin), names.country(y.treaty.origin)),
+  )
   const related = a.requesting.filter((c) => c !== a.origin)
   const any = a.homeTreaties.length + a.treatiesElsewhere.length > 0
   return (
@@ -106,7 +116,7 @@ function Travel({ a }: { a: Assessment }) {
             <FormattedMessage id="context.travel.elsewhere" values={{ state: names.country(a.origin) }} />
           </p>
           <ul data-testid="context-treaties">
-            {a.treatiesElsewhere.map((at) => (
+            {elsewhere.map((at) => (
               <li key={`${at.host}-${at.treaty.origin}`}>
                 <TreatyLine at={at} messageId="context.travel.item" />
               </li>
@@ -144,7 +154,9 @@ function CaseLawNotes({ a }: { a: Assessment }) {
   const names = useNames()
   // Only judgments of the European Court of Human Rights reach reporters: national decisions bind
   // no one else and would read as a prediction about the reporter's own case.
-  const cases = a.caseLaw.filter((c) => c.fact.persuasiveIn === 'council_of_europe' && c.fact.decided !== undefined)
+  const cases = a.caseLaw.filter(
+    (c) => c.fact.persuasiveIn === 'council_of_europe' && c.fact.decided !== undefined,
+  )
   if (cases.length === 0) return null
   return (
     <>
@@ -234,7 +246,9 @@ function Family({ a }: { a: Assessment }) {
 function Laws({ a }: { a: Assessment }) {
   const names = useNames()
   const state = names.country(a.origin)
-  const laws = a.patterns.filter((p) => p.kind === 'foreign_agent_law' || p.kind === 'extraterritorial_security_law')
+  const laws = a.patterns.filter(
+    (p) => p.kind === 'foreign_agent_law' || p.kind === 'extraterritorial_security_law',
+  )
   if (laws.length === 0 && a.stalePatterns.length === 0) return null
   return (
     <>
@@ -243,8 +257,8 @@ function Laws({ a }: { a: Assessment }) {
       </h3>
       {laws.length > 0 && (
         <ul>
-          {laws.map((p, i) => (
-            <li key={`${p.kind}-${i}`}>
+          {laws.map((p) => (
+            <li key={`${p.kind}|${p.checkedOn}|${p.summary}`}>
               <FormattedMessage
                 id={p.kind === 'foreign_agent_law' ? 'context.laws.foreignAgent' : 'context.laws.security'}
                 values={{ state, status: p.lawStatus ?? 'other', checked: names.day(p.checkedOn) }}
@@ -303,7 +317,7 @@ function Contacts({ a }: { a: Assessment }) {
  */
 function Sources({ a }: { a: Assessment }) {
   const seen = new Map<string, FactSource>()
-  const add = (s: FactSource) => seen.set(`${s.title}|${s.url ?? ''}|${s.citation ?? ''}`, s)
+  const add = (s: FactSource) => seen.set(`${s.title}|${s.url ?? ''}`, s)
   for (const t of [...a.homeTreaties, ...a.treatiesElsewhere]) add(t.treaty.source)
   for (const c of a.caseLaw) add(c.fact.source)
   for (const p of a.patterns) add(p.source)
@@ -316,7 +330,7 @@ function Sources({ a }: { a: Assessment }) {
       </summary>
       <ul lang="en" dir="ltr">
         {[...seen.values()].map((s) => (
-          <li key={`${s.title}|${s.url ?? ''}|${s.citation ?? ''}`}>
+          <li key={`${s.title}|${s.url ?? ''}`}>
             {s.title}
             {s.url && ` — ${s.url}`}
           </li>
