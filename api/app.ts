@@ -58,6 +58,11 @@ export const BODY_LIMITS: ReadonlyArray<readonly [prefix: string, maxBytes: numb
   ['/api/attachments/chunks', 100 * 1024], // 65,552-byte chunk → 87,404 characters
   // Statistics releases (api/routes/releases.ts MAX_RELEASE_CHARS) with the request's JSON around them.
   ['/api/releases', 2 * 1024 * 1024 + 4 * 1024],
+  // Staff API (api/contract/staff.ts): a 64 KiB reply or note envelope → 87,384 characters;
+  // certifying a user with up to 32 grants; a desk key granted to up to 200 members.
+  ['/api/cases', 96 * 1024],
+  ['/api/admin/users', 160 * 1024],
+  ['/api/admin/desks', 512 * 1024],
 ]
 
 export function bodyLimitFor(pathname: string, limits = BODY_LIMITS): number {

@@ -802,9 +802,10 @@ describe.each(databases)('Staff API on $name', (factory) => {
     })
     expect((await send(rotated, 'desk.rotate')).status).toBe(201)
     const listed = await directoryNow()
-    expect(listed.desks.map((d) => [d.name, d.version]).sort()).toEqual([
-      ['General desk', 1],
-      ['Uyghur community desk', 2],
+    expect(listed.desks.map((d) => `${d.name} ${d.version}`).sort()).toEqual([
+      'General desk 1',
+      'Uyghur community desk 1',
+      'Uyghur community desk 2',
     ])
     const cwMe = (await (
       await request('GET', '/api/auth/me', { cookie: caseworker.cookie })
@@ -824,6 +825,30 @@ describe.each(databases)('Staff API on $name', (factory) => {
     expect((await request('POST', '/api/admin/desks', { cookie: caseworker.cookie, body: {} })).status).toBe(
       403,
     )
+
+    // Removed from the desk: the server stops serving its cases and keys to them at once.
+    const removal = signAudit(backend, {
+      signingSeed: adminRing.signingSeed,
+      actor: adminMe.user.id,
+      action: 'desk.remove-member',
+      target: caseworker.userId,
+      head: await head(adminCookie),
+      now,
+    })
+    const removed = await request('POST', `/api/admin/users/${caseworker.userId}/remove-desk`, {
+      cookie: adminCookie,
+      body: { deskId: deskId(), audit: removal },
+    })
+    expect(removed.status).toBe(200)
+    expect((await request('GET', `/api/cases/${caseId}`, { cookie: caseworker.cookie })).status).toBe(404)
+    const queue = (await (await request('GET', '/api/cases', { cookie: caseworker.cookie })).json()) as {
+      cases: unknown[]
+    }
+    expect(queue.cases).toEqual([])
+    const after = (await (
+      await request('GET', '/api/auth/me', { cookie: caseworker.cookie })
+    ).json()) as MeResponse
+    expect(after.grants.filter((g) => g.target === deskId())).toEqual([])
   })
 
   it('enforces every route × role pair', async () => {
@@ -854,6 +879,7 @@ describe.each(databases)('Staff API on $name', (factory) => {
       ['POST', `/api/admin/users/${someone}/certify`, [401, 403, 403, 400]],
       ['POST', '/api/admin/directory', [401, 403, 403, 400]],
       ['POST', '/api/admin/desks', [401, 403, 403, 400]],
+      ['POST', `/api/admin/users/${someone}/remove-desk`, [401, 403, 403, 400]],
     ]
     const roles = ['none', 'analyst', 'caseworker', 'admin'] as const
     const failures: string[] = []

@@ -97,6 +97,7 @@ describe('opening a case served by a hostile server', () => {
         priority: 'normal',
         assigneeId: null,
         spam: false,
+        labels: [],
         lastSeq: items.length,
         seenSeq: -1,
         reporterPublicKey: toBase64(
@@ -116,6 +117,7 @@ describe('opening a case served by a hostile server', () => {
       ],
       signers: [staff.statement],
       staff: [],
+      labels: [],
     }
     return { detail, deskPublic }
   }

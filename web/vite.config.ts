@@ -83,6 +83,8 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'locales-countries', test: /[\\/]web[\\/]locales[\\/]countries[\\/][^\\/]+\.json$/ },
+            // The interface messages of all 13 languages, likewise loaded whatever the reporter picks.
+            { name: 'locales-messages', test: /[\\/]web[\\/]locales[\\/][^\\/]+\.json$/ },
           ],
         },
       },

@@ -198,6 +198,8 @@ export const queueQuery = z.strictObject({
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
     .optional(),
   spam: z.enum(['only', 'include', 'exclude']).optional(),
+  /** An admin-defined label id (DESIGN §4: labels come from a list, never free text). */
+  label: uuid.optional(),
   sort: z.enum(['received_desc', 'received_asc', 'priority']).optional(),
   page: z
     .string()
@@ -215,6 +217,7 @@ export const caseSummary = z.object({
   priority: casePrioritySchema,
   assigneeId: uuid.nullable(),
   spam: z.boolean(),
+  labels: z.array(uuid),
   /** Highest seq in the case, and the highest this user has seen (-1: never opened). */
   lastSeq: z.number().int(),
   seenSeq: z.number().int(),
@@ -227,8 +230,11 @@ export type CaseSummary = z.infer<typeof caseSummary>
 
 export const staffMember = z.object({ id: uuid, username: z.string(), role: roleSchema })
 
+export const labelJson = z.object({ id: uuid, name: z.string() })
+
 export const queueResponse = z.object({
   cases: z.array(caseSummary),
+  labels: z.array(labelJson),
   total: z.number().int(),
   page: z.number().int(),
   pageSize: z.number().int(),
@@ -250,6 +256,7 @@ export const caseDetailResponse = z.object({
   items: z.array(caseItemJson),
   signers: z.array(signedStatement),
   staff: z.array(staffMember),
+  labels: z.array(labelJson),
 })
 export type CaseDetailResponse = z.infer<typeof caseDetailResponse>
 
@@ -351,3 +358,15 @@ export const deskKeyRequest = z.strictObject({
   recoveryKit: base64(MAX_GRANT_ENVELOPE_CHARS),
   audit: auditWire,
 })
+
+/** Removes a user from a desk: membership and their grants of that desk's keys (DESIGN §5). */
+export const removeMemberRequest = z.strictObject({ deskId: uuid, audit: auditWire })
+
+/** Labels: the admin's list (names people read, no control characters) and toggling one on a case. */
+export const labelName = z
+  .string()
+  .min(1)
+  .max(60)
+  .refine((text) => !/[\p{Cc}\p{Cf}]/u.test(text), 'no control or format characters')
+export const createLabelRequest = z.strictObject({ labelId: uuid, name: labelName, audit: auditWire })
+export const caseLabelRequest = z.strictObject({ labelId: uuid, on: z.boolean(), audit: auditWire })

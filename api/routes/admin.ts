@@ -24,10 +24,12 @@ import { verifyStatement } from '../../crypto/statements.ts'
 import {
   acceptInviteRequest,
   certifyRequest,
+  createLabelRequest,
   deskKeyRequest,
   directoryRequest,
   inviteInfoRequest,
   inviteRequest,
+  removeMemberRequest,
 } from '../contract/staff.ts'
 import {
   deskKeys,
@@ -37,6 +39,7 @@ import {
   inviteDesks,
   invites,
   keyGrants,
+  labels,
   org,
   recoveryKits,
   users,
@@ -436,6 +439,61 @@ export function adminRoutes(ctx: StaffContext) {
             target: body.deskId,
             wire: body.audit,
             now,
+          })
+        })
+        return c.json({ ok: true as const }, 201)
+      })
+      .post('/users/:id/remove-desk', admin, validate('json', removeMemberRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const target = await findUser(ctx.db, c.req.param('id'))
+        const actor = await findUser(ctx.db, staff.userId)
+        if (target === undefined || actor === undefined) throw new AppError('not_found')
+        await ctx.db.transaction(async (tx) => {
+          // The server stops serving the desk's cases and grants at once; what the person already
+          // decrypted or kept cannot be taken back, and new reports stay readable to them until
+          // the desk key is rotated and older directories expire (the console says so).
+          await tx
+            .delete(deskMembers)
+            .where(and(eq(deskMembers.deskId, body.deskId), eq(deskMembers.userId, target.id)))
+          await tx
+            .delete(keyGrants)
+            .where(
+              and(
+                eq(keyGrants.granteeId, target.id),
+                eq(keyGrants.target, 'desk'),
+                eq(keyGrants.deskId, body.deskId),
+              ),
+            )
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'desk.remove-member',
+            target: target.id,
+            wire: body.audit,
+            now: ctx.clock.now(),
+          })
+        })
+        return c.json({ ok: true as const }, 200)
+      })
+      .post('/labels', admin, validate('json', createLabelRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        const [existing] = await ctx.db.select().from(labels).where(eq(labels.name, body.name)).limit(1)
+        if (existing !== undefined) throw new AppError('conflict', 'name: a label with this name exists')
+        await ctx.db.transaction(async (tx) => {
+          await tx.insert(labels).values({ id: body.labelId, name: body.name })
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'label.create',
+            target: body.labelId,
+            wire: body.audit,
+            now: ctx.clock.now(),
           })
         })
         return c.json({ ok: true as const }, 201)

@@ -9,12 +9,13 @@
  * The server checks the envelope's structure and kind only; the seq inside the signed body and
  * the signature are checked by every reader.
  */
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
 import { parseEnvelope } from '../../crypto/envelope.ts'
 import { CryptoError } from '../../crypto/errors.ts'
 import {
+  caseLabelRequest,
   MAX_ITEM_ENVELOPE_BYTES,
   postItemRequest,
   QUEUE_PAGE_SIZE,
@@ -22,17 +23,19 @@ import {
   readRequest,
   triageRequest,
 } from '../contract/staff.ts'
-import { caseItems, cases } from '../db/schema.ts'
+import { caseItems, caseLabels, cases, labels } from '../db/schema.ts'
 import { AppError, validate } from '../errors.ts'
 import { originCheck, requireStaff, type StaffContext, type StaffEnv } from '../session.ts'
 import { appendStaffEntry } from '../storage/audit.ts'
 import { nextSeq } from '../storage/cases.ts'
 import { findUser } from '../storage/staff.ts'
 import {
+  allLabels,
   attachmentStream,
   caseForStaff,
   caseItemsOf,
   deskIdsOf,
+  labelsOfCases,
   markRead,
   queue,
   staffOfDesk,
@@ -80,6 +83,7 @@ export function caseRoutes(ctx: StaffContext) {
             priority: found.priority,
             assigneeId: found.assigneeId,
             spam: found.spam,
+            labels: (await labelsOfCases(ctx.db, [found.id])).map((l) => l.labelId),
             lastSeq: seenRow,
             seenSeq: -1,
             reporterPublicKey: toBase64(found.reporterPublicKey),
@@ -94,9 +98,38 @@ export function caseRoutes(ctx: StaffContext) {
           })),
           signers: await signerStatements(ctx, authorIds),
           staff: await staffOfDesk(ctx.db, found.deskId),
+          labels: await allLabels(ctx.db),
         },
         200,
       )
+    })
+    .post('/:id/labels', validate('json', caseLabelRequest), async (c) => {
+      const staff = c.get('staff')
+      const body = c.req.valid('json')
+      const backend = await ctx.backend()
+      const deskIds = await deskIdsOf(ctx.db, staff.userId)
+      const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+      const [label] = await ctx.db.select().from(labels).where(eq(labels.id, body.labelId)).limit(1)
+      if (label === undefined) throw new AppError('unprocessable', 'labelId: not on the list')
+      const author = await findUser(ctx.db, staff.userId)
+      if (author === undefined) throw new AppError('unauthorized')
+      await ctx.db.transaction(async (tx) => {
+        if (body.on)
+          await tx.insert(caseLabels).values({ caseId: found.id, labelId: label.id }).onConflictDoNothing()
+        else
+          await tx
+            .delete(caseLabels)
+            .where(and(eq(caseLabels.caseId, found.id), eq(caseLabels.labelId, label.id)))
+        await appendStaffEntry(tx, backend, {
+          actor: staff.userId,
+          actorSigningKey: author.signingPublicKey,
+          action: 'case.label',
+          target: found.id,
+          wire: body.audit,
+          now: ctx.clock.now(),
+        })
+      })
+      return c.json({ ok: true as const }, 200)
     })
     .get('/:id/attachments/:attachmentId', async (c) => {
       const staff = c.get('staff')

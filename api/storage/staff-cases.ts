@@ -18,9 +18,11 @@ import {
   attachmentChunks,
   attachments,
   caseItems,
+  caseLabels,
   caseReads,
   cases,
   deskMembers,
+  labels,
   users,
 } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
@@ -58,6 +60,10 @@ export async function queue(
   if (query.priority !== undefined) base.push(eq(cases.priority, query.priority))
   if (query.assignee === 'none') base.push(sql`${cases.assigneeId} is null`)
   else if (query.assignee !== undefined) base.push(eq(cases.assigneeId, query.assignee))
+  if (query.label !== undefined)
+    base.push(
+      sql`exists (select 1 from ${caseLabels} where ${caseLabels.caseId} = ${cases.id} and ${caseLabels.labelId} = ${query.label})`,
+    )
   if (query.month !== undefined) {
     const [from, to] = monthRange(query.month)
     base.push(gte(cases.receivedOn, from), lt(cases.receivedOn, to))
@@ -106,6 +112,10 @@ export async function queue(
     .orderBy(...order)
     .limit(QUEUE_PAGE_SIZE)
     .offset(page * QUEUE_PAGE_SIZE)
+  const labelRows = await labelsOfCases(
+    db,
+    rows.map((r) => r.id),
+  )
   return {
     cases: rows.map((r) => ({
       id: r.id,
@@ -116,6 +126,7 @@ export async function queue(
       priority: r.priority,
       assigneeId: r.assigneeId,
       spam: r.spam,
+      labels: labelRows.filter((l) => l.caseId === r.id).map((l) => l.labelId),
       lastSeq: Number(r.lastSeq ?? 0),
       seenSeq: r.seenSeq ?? -1,
       reporterPublicKey: toBase64(r.reporterPublicKey),
@@ -212,4 +223,16 @@ export async function attachmentStream(
     offset += chunk.bytes.length
   }
   return out
+}
+
+export async function labelsOfCases(db: Db, caseIds: readonly string[]) {
+  if (caseIds.length === 0) return []
+  return await db
+    .select({ caseId: caseLabels.caseId, labelId: caseLabels.labelId })
+    .from(caseLabels)
+    .where(inArray(caseLabels.caseId, [...caseIds]))
+}
+
+export async function allLabels(db: Db) {
+  return await db.select({ id: labels.id, name: labels.name }).from(labels).orderBy(asc(labels.name))
 }

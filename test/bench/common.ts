@@ -10,6 +10,8 @@ import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 
 export type Row = {
+  /** The benchmark module that produced it (run.ts sets it), e.g. "ingest". */
+  readonly bench?: string
   /** Benchmark group, e.g. "ingest/postgres". */
   readonly group: string
   readonly metric: string
@@ -28,11 +30,14 @@ export type Row = {
 
 export class Results {
   readonly rows: Row[] = []
-  readonly notes: string[] = []
+  readonly notes: { bench?: string; text: string }[] = []
+  /** The benchmark now running; stamped on every row and note. */
+  current: string | undefined
 
   add(row: Row): Row {
-    this.rows.push(row)
-    return row
+    const stamped = this.current === undefined ? row : { bench: this.current, ...row }
+    this.rows.push(stamped)
+    return stamped
   }
 
   /** A row compared with a baseline; `higherIsBetter` decides how the ratio reads. */
@@ -56,7 +61,7 @@ export class Results {
   }
 
   note(text: string): void {
-    this.notes.push(text)
+    this.notes.push(this.current === undefined ? { text } : { bench: this.current, text })
   }
 }
 

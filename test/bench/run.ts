@@ -9,16 +9,27 @@
  * Not part of `npm test`: the figures are for people, not pass/fail gates; a missed target is
  * marked "NO" in the table and explained in README's Benchmarks section.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { machine, Results, renderTable } from './common.ts'
+import { machine, Results, type Row, renderTable } from './common.ts'
 import { benchConsole } from './console.ts'
 import { benchCrypto } from './crypto.ts'
 import { LONG, postgresVersion, REPO_ROOT } from './env.ts'
 import { benchIngest } from './ingest.ts'
 import { benchPage } from './page.ts'
 import { benchStats } from './stats.ts'
+
+type Output = {
+  date: string
+  machine: ReturnType<typeof machine> & { postgres: string | undefined }
+  long: boolean
+  secondsPerBenchmark: Record<string, number>
+  /** `from`: the date of the earlier run a kept row was measured in. */
+  rows: (Row & { from?: string | undefined })[]
+  notes: { bench?: string; text: string }[]
+  failures: Record<string, string>
+}
 
 const BENCHMARKS: Record<string, (results: Results) => Promise<void>> = {
   ingest: benchIngest,
@@ -45,6 +56,7 @@ async function main(): Promise<void> {
     if (bench === undefined) continue
     process.stdout.write(`▶ ${name} …\n`)
     const start = performance.now()
+    results.current = name
     try {
       await bench(results)
     } catch (error) {
@@ -55,18 +67,25 @@ async function main(): Promise<void> {
     timings[name] = (performance.now() - start) / 1000
     process.stdout.write(`  ${name} took ${timings[name].toFixed(1)} s\n`)
   }
-  const output = {
+  // A partial run (`npm run bench -- page`) keeps the other benchmarks' figures from the last
+  // results.json, each row still marked with the run it came from.
+  const file = path.join(REPO_ROOT, 'test/bench/results.json')
+  const previous =
+    wanted.length > 0 && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Output>) : {}
+  const kept = (previous.rows ?? []).filter((r) => r.bench !== undefined && !names.includes(r.bench))
+  const keptNotes = (previous.notes ?? []).filter((n) => n.bench !== undefined && !names.includes(n.bench))
+  const output: Output = {
     date: new Date().toISOString(),
     machine: { ...machine(), postgres: await postgresVersion().catch(() => undefined) },
     long: LONG,
     secondsPerBenchmark: timings,
-    rows: results.rows,
-    notes: results.notes,
+    rows: [...kept.map((r) => ({ ...r, from: r.from ?? previous.date })), ...results.rows],
+    notes: [...keptNotes, ...results.notes],
     failures,
   }
-  writeFileSync(path.join(REPO_ROOT, 'test/bench/results.json'), `${JSON.stringify(output, null, 2)}\n`)
+  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`)
   process.stdout.write(`\n${renderTable(results.rows)}\n\n`)
-  for (const note of results.notes) process.stdout.write(`• ${note}\n`)
+  for (const note of results.notes) process.stdout.write(`• ${note.text}\n`)
   process.stdout.write(
     `\nWrote test/bench/results.json (${output.machine.cpus} cores, Node ${output.machine.node}).\n`,
   )

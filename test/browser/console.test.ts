@@ -388,6 +388,16 @@ describeBrowser('console in Chromium', () => {
   it('invites a caseworker who is verified by safety number and then reads the case', async () => {
     await page.getByRole('button', { name: 'Admin' }).click()
     await page.getByRole('heading', { name: 'Administration' }).waitFor()
+    // A second desk, made in this browser: key, re-signed directory, grant to self, recovery kit.
+    await page.getByLabel('New desk').fill('General desk')
+    await page.getByRole('button', { name: 'Create desk' }).click()
+    await expect
+      .poll(() => page.getByText('Desk “General desk” created').count(), { timeout: 30_000 })
+      .toBe(1)
+    const config = (await (await fetch(`${origin}/api/intake/config`)).json()) as {
+      directory: { statement: string }
+    }
+    expect(config.directory.statement).toContain('General desk')
     await page.getByLabel('Uyghur community desk').check()
     await page.getByRole('button', { name: 'Create invitation link' }).click()
     const link = (await page.getByTestId('invite-link').textContent()) ?? ''
@@ -448,6 +458,8 @@ describeBrowser('console in Chromium', () => {
       await second.close()
     }
     expect(recording.pageErrors).toEqual([])
-    expect(recording.requests.filter((url) => !url.startsWith(origin) && !url.startsWith(`blob:${origin}/`))).toEqual([])
+    expect(
+      recording.requests.filter((url) => !url.startsWith(origin) && !url.startsWith(`blob:${origin}/`)),
+    ).toEqual([])
   }, 240_000)
 })

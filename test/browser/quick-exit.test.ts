@@ -6,30 +6,50 @@
  * page. The neutral site is answered locally (`page.route`), so the test
  * itself sends nothing off this machine.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { NEUTRAL_SITE } from '../../web/shared/quick-exit.ts'
+import { loadSodium } from '../../crypto/sodium.ts'
 import { type ChromiumSession, describeBrowser, launchChromium } from '../support/chromium.ts'
-import { type RunningServer, startServer } from '../support/server.ts'
+import { databases } from '../support/databases.ts'
+import { type SeededDeployment, seededDeployment } from '../support/seeded-server.ts'
+import { REPO_ROOT, type RunningServer } from '../support/server.ts'
 import { requireWebBuild } from '../support/web-build.ts'
+
+/**
+ * The neutral site, read from the page source: web/shared/quick-exit.ts touches the DOM, so the
+ * Node test program cannot import it.
+ */
+const NEUTRAL_SITE = (() => {
+  const source = readFileSync(join(REPO_ROOT, 'web/shared/quick-exit.ts'), 'utf8')
+  const found = /export const NEUTRAL_SITE = '([^']+)'/.exec(source)?.[1]
+  if (found === undefined) throw new Error('NEUTRAL_SITE not found in web/shared/quick-exit.ts')
+  return found
+})()
 
 /** Where the reporter was before opening the site (a stand-in answered locally). */
 const BEFORE = 'https://news.example/'
 
 describeBrowser('quick exit', () => {
+  let deployment: SeededDeployment
   let server: RunningServer
   let session: ChromiumSession
 
   beforeAll(async () => {
     requireWebBuild()
-    // No organisation is needed: quick exit works whatever the intake config says.
-    server = await startServer()
+    const pglite = databases.find((factory) => factory.name === 'pglite')
+    if (pglite === undefined) throw new Error('no PGlite factory')
+    // An organisation, so the follow-up page offers its receipt field.
+    deployment = await seededDeployment(pglite, await loadSodium())
+    server = await deployment.start()
     session = await launchChromium()
   }, 180_000)
 
   afterAll(async () => {
     await session?.close()
     await server?.stop()
+    await deployment?.destroy()
   })
 
   async function openFrom(path: string): Promise<Page> {

@@ -199,6 +199,29 @@ export function Admin({ session }: { session: Session }) {
     }
   }
 
+  const removeFromDesk = async (user: UsersResponse['users'][number], deskId: string) => {
+    setError(undefined)
+    setNotice(undefined)
+    try {
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'desk.remove-member',
+            target: user.id,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.removeFromDesk(user.id, { deskId, audit }),
+      )
+      setNotice(t('admin.removed', { username: user.username, desk: deskName(deskId) }))
+      await load()
+    } catch (e) {
+      setError(errorText(t, e))
+    }
+  }
+
   const deskName = (id: string) => data?.desks.find((d) => d.deskId === id)?.name ?? id.slice(0, 8)
   return (
     <section>
@@ -294,6 +317,15 @@ export function Admin({ session }: { session: Session }) {
               <div className="muted">
                 {(u.verified ? u.desks : u.pendingDesks).map(deskName).join(', ') || t('admin.noDesks')}
               </div>
+              {u.verified && u.id !== ring.userId && u.desks.length > 0 && (
+                <div className="actions">
+                  {u.desks.map((deskId) => (
+                    <button key={deskId} type="button" onClick={() => removeFromDesk(u, deskId)}>
+                      {t('admin.removeFrom', { desk: deskName(deskId) })}
+                    </button>
+                  ))}
+                </div>
+              )}
               {!u.verified && (
                 <div className="vet">
                   <p>{t('admin.compare')}</p>

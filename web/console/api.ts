@@ -139,6 +139,8 @@ export const api = {
   acceptInvite: (body: unknown) => post('/api/admin/invites/accept', meResponse, body),
   certify: (userId: string, body: unknown) =>
     post(`/api/admin/users/${encodeURIComponent(userId)}/certify`, okResponse, body),
+  removeFromDesk: (userId: string, body: unknown) =>
+    post(`/api/admin/users/${encodeURIComponent(userId)}/remove-desk`, okResponse, body),
   createDeskKey: (body: unknown) => post('/api/admin/desks', okResponse, body),
   signDirectory: (body: unknown) => post('/api/admin/directory', z.unknown(), body),
 }

@@ -479,8 +479,8 @@ export function rememberSigner(
 
 /**
  * A new desk (version 1) or the next version of a desk's key (rotation, DESIGN §5): fresh X25519
- * key, the directory re-signed with it as the desk's current key (older versions of that desk
- * dropped: reporters encrypt only to the newest), grants to every member given, and the secret
+ * key, the directory re-signed with it as the desk's current key (older versions stay listed),
+ * grants to every member given, and the secret
  * sealed as an additional recovery kit to the organisation's recovery key.
  */
 export function buildDeskKey(
@@ -509,8 +509,10 @@ export function buildDeskKey(
     seq: input.current.seq + 1,
     issuedAt: rfc3339(issuedAt),
     expiresAt: rfc3339(new Date(issuedAt.getTime() + DIRECTORY_LIFETIME_MS)),
+    // Older versions stay listed: they are how members' browsers check the grants of old keys
+    // (which still open old cases); reporters encrypt only to a desk's highest version.
     desks: [
-      ...input.current.desks.filter((d) => d.deskId !== input.deskId),
+      ...input.current.desks,
       { deskId: input.deskId, name: input.name, version: input.version, publicKey: toBase64(publicKey) },
     ],
   })

@@ -5,20 +5,22 @@
  * browser's ICU data, which Chromium lacks for Uyghur, Tibetan, Kyrgyz and Tajik. Tibetan alone
  * may fall back to English, and only for the codes its `_meta.fallback` lists.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { COMMON_ORIGIN_STATES, COUNTRY_CODES, countryName, sortedCountries } from './countries.ts'
 import { LOCALES, type LocaleCode } from './locale-list.ts'
-
-const DIR = join(import.meta.dirname, '../locales/countries')
 
 type NameFile = Record<string, unknown> & {
   _meta?: { source?: unknown; licence?: unknown; fallback?: { locale?: unknown; codes?: unknown } }
 }
 
-const load = (code: string): NameFile =>
-  JSON.parse(readFileSync(join(DIR, `${code}.json`), 'utf8')) as NameFile
+// Through the bundler, as the pages load them (no Node API in web/: test/architecture.test.ts).
+const FILES = import.meta.glob<NameFile>('../locales/countries/*.json', { eager: true, import: 'default' })
+
+function load(code: string): NameFile {
+  const file = FILES[`../locales/countries/${code}.json`]
+  if (!file) throw new Error(`web/locales/countries/${code}.json is missing`)
+  return file
+}
 
 const names = (file: NameFile): [string, unknown][] => Object.entries(file).filter(([k]) => k !== '_meta')
 

@@ -1,32 +1,25 @@
 /**
  * @module web/stats/main
- * Placeholder for the /stats page until the statistics issue builds it: it says what the page will be
- * and that it does not work yet, and offers nothing else (no fake controls). It exists so the
- * build, the page CSP, Subresource Integrity and the browser tests cover this page from the start.
- * English only for now; the real page loads every locale.
+ * Entry of the public /stats page (web/stats/StatsApp.tsx). English only for now: the page's
+ * strings live in web/stats/locales/en.json; other locales fall back to it.
  */
+import '../shared/zod-setup.ts'
+import './stats.css'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { IntlProvider } from 'react-intl'
 import messages from './locales/en.json'
-import './placeholder.css'
+import { StatsApp } from './StatsApp.tsx'
 
 /** The root element's id (web/stats.html). */
 const ROOT_ID = 'stats-root'
-
-function Placeholder() {
-  return (
-    <main className="placeholder">
-      <h1>{messages['stats.placeholder.title']}</h1>
-      <p className="placeholder-status">{messages['stats.placeholder.status']}</p>
-      <p>{messages['stats.placeholder.body']}</p>
-    </main>
-  )
-}
 
 const root = document.getElementById(ROOT_ID)
 if (root === null) throw new Error(`missing #${ROOT_ID}`)
 createRoot(root).render(
   <StrictMode>
-    <Placeholder />
+    <IntlProvider locale="en" defaultLocale="en" messages={messages}>
+      <StatsApp />
+    </IntlProvider>
   </StrictMode>,
 )
