@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -219,6 +220,19 @@ describe('pages and headers', () => {
     ]) {
       expect((await app.request(probe)).status).toBe(404)
     }
+  })
+
+  it('gzips built files for clients that accept it, and never API responses', async () => {
+    const plain = await app.request('/assets/main-abc123.js')
+    expect(plain.headers.get('content-encoding')).toBeNull()
+    expect(plain.headers.get('vary')).toBe('Accept-Encoding')
+    const zipped = await app.request('/assets/main-abc123.js', { headers: { 'Accept-Encoding': 'gzip, br' } })
+    expect(zipped.headers.get('content-encoding')).toBe('gzip')
+    expect(gunzipSync(new Uint8Array(await zipped.arrayBuffer())).toString()).toBe('export {}')
+    const refused = await app.request('/', { headers: { 'Accept-Encoding': 'gzip;q=0' } })
+    expect(refused.headers.get('content-encoding')).toBeNull()
+    const api = await app.request('/api/health', { headers: { 'Accept-Encoding': 'gzip' } })
+    expect(api.headers.get('content-encoding')).toBeNull()
   })
 
   it('answers a page that was not built with 404, and API responses with the strict CSP', async () => {

@@ -16,6 +16,7 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { AppError } from './errors.ts'
 
@@ -141,14 +142,39 @@ function inside(root: string, relative: string): string | undefined {
   return resolved.startsWith(root + path.sep) ? resolved : undefined
 }
 
-async function readRegularFile(file: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
+type StaticFile = { body: Uint8Array<ArrayBuffer>; gzip?: Uint8Array<ArrayBuffer> }
+
+/** Text types worth compressing; images and fonts are already compressed. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.txt', '.webmanifest'])
+
+/**
+ * Built files, gzipped once and kept while their size and mtime are unchanged. Only static files
+ * are compressed: API responses never are, since compressing them would undo the length padding
+ * of follow-up answers (DESIGN §7) and invite BREACH-style length oracles.
+ */
+const fileCache = new Map<string, StaticFile & { mtimeMs: number; size: number }>()
+
+async function readRegularFile(file: string): Promise<StaticFile | undefined> {
   try {
     const info = await stat(file)
     if (!info.isFile()) return undefined
-    return new Uint8Array(await readFile(file))
+    const cached = fileCache.get(file)
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached
+    const body = new Uint8Array(await readFile(file))
+    const gzip = COMPRESSIBLE.has(path.extname(file).toLowerCase())
+      ? new Uint8Array(gzipSync(body, { level: 9 }))
+      : undefined
+    const entry = { body, gzip, mtimeMs: info.mtimeMs, size: info.size }
+    if (fileCache.size > 500) fileCache.clear()
+    fileCache.set(file, entry)
+    return entry
   } catch {
     return undefined
   }
+}
+
+function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  return /(?:^|,)\s*gzip\s*(?:;\s*q=(?:1(?:\.0*)?|0?\.\d*[1-9]\d*))?\s*(?:,|$)/i.test(acceptEncoding ?? '')
 }
 
 async function webBuilt(webDist: string): Promise<boolean> {
@@ -166,32 +192,53 @@ function contentType(file: string): string {
 export function pageRoutes(webDist: string) {
   const root = path.resolve(webDist)
 
-  async function serveFile(relative: string, headers: Record<string, string>): Promise<Response> {
+  async function serveFile(
+    relative: string,
+    headers: Record<string, string>,
+    acceptEncoding: string | undefined,
+  ): Promise<Response> {
     if (!(await webBuilt(root))) throw new AppError('web_not_built')
     const file = inside(root, relative)
-    const body = file === undefined ? undefined : await readRegularFile(file)
-    if (file === undefined || body === undefined) throw new AppError('not_found')
-    return new Response(body, { status: 200, headers: { 'Content-Type': contentType(file), ...headers } })
+    const found = file === undefined ? undefined : await readRegularFile(file)
+    if (file === undefined || found === undefined) throw new AppError('not_found')
+    const type = { 'Content-Type': contentType(file), ...headers }
+    if (found.gzip === undefined) return new Response(found.body, { status: 200, headers: type })
+    if (!acceptsGzip(acceptEncoding)) {
+      return new Response(found.body, { status: 200, headers: { ...type, Vary: 'Accept-Encoding' } })
+    }
+    return new Response(found.gzip, {
+      status: 200,
+      headers: { ...type, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' },
+    })
   }
 
   let app = new Hono()
   for (const page of PAGES) {
     const csp = page.audience === 'staff' ? CONSOLE_CSP : REPORTER_CSP
-    app = app.get(page.path, () =>
-      serveFile(page.file, { 'Cache-Control': 'no-store', 'Content-Security-Policy': csp }),
+    app = app.get(page.path, (c) =>
+      serveFile(
+        page.file,
+        { 'Cache-Control': 'no-store', 'Content-Security-Policy': csp },
+        c.req.header('Accept-Encoding'),
+      ),
     )
   }
   return app
     .get('/assets/*', (c) =>
-      serveFile(c.req.path.slice(1), {
-        'Cache-Control': 'public, max-age=31536000, immutable',
-        'Content-Security-Policy': ASSET_CSP,
-      }),
+      serveFile(
+        c.req.path.slice(1),
+        { 'Cache-Control': 'public, max-age=31536000, immutable', 'Content-Security-Policy': ASSET_CSP },
+        c.req.header('Accept-Encoding'),
+      ),
     )
     .get('/:file{[A-Za-z0-9_-][A-Za-z0-9._-]*}', (c) => {
       const name = c.req.param('file')
       // HTML is served only under its page path, with its page's CSP.
       if (name.toLowerCase().endsWith('.html')) throw new AppError('not_found')
-      return serveFile(name, { 'Cache-Control': 'no-cache', 'Content-Security-Policy': ASSET_CSP })
+      return serveFile(
+        name,
+        { 'Cache-Control': 'no-cache', 'Content-Security-Policy': ASSET_CSP },
+        c.req.header('Accept-Encoding'),
+      )
     })
 }

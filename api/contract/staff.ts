@@ -332,6 +332,7 @@ export const usersResponse = z.object({
   desks: z.array(
     z.object({ deskId: uuid, name: z.string(), holders: z.number().int(), version: z.number().int() }),
   ),
+  labels: z.array(z.object({ id: uuid, name: z.string() })),
   /** Where additional recovery kits are sealed (new desks, rotations); null before setup. */
   recoveryPublicKey: base64Key.nullable(),
 })

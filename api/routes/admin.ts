@@ -240,6 +240,10 @@ export function adminRoutes(ctx: StaffContext) {
               holders: Number(holders.find((h) => h.deskId === d.id)?.n ?? 0),
               version: Number(versions.find((v) => v.deskId === d.id)?.version ?? 0),
             })),
+            labels: await ctx.db
+              .select({ id: labels.id, name: labels.name })
+              .from(labels)
+              .orderBy(asc(labels.name)),
             recoveryPublicKey: kit === undefined ? null : toBase64(kit.recoveryPublicKey),
           },
           200,

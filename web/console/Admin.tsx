@@ -140,6 +140,34 @@ export function Admin({ session }: { session: Session }) {
   }
 
   const [newDesk, setNewDesk] = useState('')
+  const [newLabel, setNewLabel] = useState('')
+  const createLabel = async (event: FormEvent) => {
+    event.preventDefault()
+    const name = newLabel.trim()
+    if (name === '') return
+    setError(undefined)
+    setNotice(undefined)
+    const labelId = randomUuid(backend)
+    try {
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'label.create',
+            target: labelId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.createLabel({ labelId, name, audit }),
+      )
+      setNewLabel('')
+      await load()
+      setNotice(t('admin.labelCreated', { name }))
+    } catch (e) {
+      setError(errorText(t, e))
+    }
+  }
 
   /** Creates a desk (no id yet) or rotates one; members get the new key, so does this admin. */
   const deskKey = async (desk: { deskId?: string; name: string; version: number }) => {
@@ -260,6 +288,26 @@ export function Admin({ session }: { session: Session }) {
             <input value={newDesk} maxLength={200} onChange={(e) => setNewDesk(e.target.value)} />
           </label>
           <button type="submit">{t('admin.createDesk')}</button>
+        </form>
+      </div>
+      <div className="card">
+        <h2>{t('admin.labels')}</h2>
+        <p className="muted">{t('admin.labelsWhy')}</p>
+        {(data?.labels.length ?? 0) > 0 && (
+          <p>
+            {data?.labels.map((l) => (
+              <span key={l.id} className="badge label">
+                {l.name}
+              </span>
+            ))}
+          </p>
+        )}
+        <form className="inline-form" onSubmit={createLabel}>
+          <label>
+            {t('admin.newLabel')}
+            <input value={newLabel} maxLength={60} onChange={(e) => setNewLabel(e.target.value)} />
+          </label>
+          <button type="submit">{t('admin.createLabel')}</button>
         </form>
       </div>
       <form className="card" onSubmit={invite}>

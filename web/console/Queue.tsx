@@ -15,6 +15,7 @@ const STATUSES = ['new', 'triaged', 'in_progress', 'referred', 'closed'] as cons
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const
 
 type Filters = {
+  label: string
   status: string
   priority: string
   assignee: string
@@ -26,6 +27,7 @@ type Filters = {
 }
 
 const INITIAL: Filters = {
+  label: '',
   status: 'new',
   priority: '',
   assignee: '',
@@ -58,6 +60,7 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
         spam: filters.spam,
         sort: filters.sort,
         desk: filters.desk || undefined,
+        label: filters.label || undefined,
         page: String(page),
       })
       .then(async (response) => {
@@ -83,6 +86,7 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
     filters.spam,
     filters.sort,
     filters.desk,
+    filters.label,
     page,
     session,
     t,
@@ -153,6 +157,17 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
             ...(data?.staff ?? []).map((s) => [s.id, s.username] as [string, string]),
           ]}
         />
+        {(data?.labels.length ?? 0) > 0 && (
+          <Select
+            label={t('queue.label')}
+            value={filters.label}
+            onChange={set('label')}
+            options={[
+              ['', t('queue.any')],
+              ...(data?.labels ?? []).map((l) => [l.id, l.name] as [string, string]),
+            ]}
+          />
+        )}
         <label>
           {t('queue.month')}
           <input type="month" value={filters.month} onChange={(e) => set('month')(e.target.value)} />
@@ -204,6 +219,11 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
                   <span className="badge">{t(`status.${c.status}`)}</span>
                   {o?.ok && o.urgent && <span className="badge urgent">{t('queue.urgent')}</span>}
                   {c.spam && <span className="badge">{t('queue.spamBadge')}</span>}
+                  {c.labels.map((id) => (
+                    <span key={id} className="badge label">
+                      {data?.labels.find((l) => l.id === id)?.name ?? ''}
+                    </span>
+                  ))}
                   <span className="muted">{c.receivedOn}</span>
                   {o?.ok && o.language && <span className="muted">{o.language}</span>}
                   <span className="muted">{staffName(c.assigneeId)}</span>

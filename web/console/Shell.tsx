@@ -11,6 +11,7 @@ import { AuditLog } from './Audit.tsx'
 import { api } from './api.ts'
 import { CaseView } from './CaseView.tsx'
 import { Queue } from './Queue.tsx'
+import { builderText, ReleaseBuilder } from './stats/ReleaseBuilder.tsx'
 import { Alert, type Session, useT } from './ui.tsx'
 
 type Screen =
@@ -19,6 +20,7 @@ type Screen =
   | { kind: 'account' }
   | { kind: 'admin' }
   | { kind: 'audit' }
+  | { kind: 'stats' }
 
 const DIRECTORY_WARNING_MS = 14 * 24 * 60 * 60 * 1000
 
@@ -75,6 +77,8 @@ export function Shell({ session, onLogout }: { session: Session; onLogout: () =>
         <nav aria-label={t('shell.nav')}>
           {canReadCases && nav('queue', t('nav.cases'))}
           {me.user.role === 'admin' && nav('admin', t('nav.admin'))}
+          {(me.user.role === 'analyst' || me.user.role === 'admin') &&
+            nav('stats', builderText('builder.nav'))}
           {nav('audit', t('nav.audit'))}
           {nav('account', t('nav.account'))}
           <button type="button" className="nav-link" onClick={logout}>
@@ -101,6 +105,7 @@ export function Shell({ session, onLogout }: { session: Session; onLogout: () =>
         {screen.kind === 'account' && <Account session={session} onLogout={onLogout} />}
         {screen.kind === 'admin' && <Admin session={session} />}
         {screen.kind === 'audit' && <AuditLog session={session} />}
+        {screen.kind === 'stats' && <ReleaseBuilder session={session} />}
       </main>
     </div>
   )

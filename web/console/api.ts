@@ -131,6 +131,9 @@ export const api = {
     post(`/api/cases/${encodeURIComponent(id)}/read`, okResponse, { seq }),
   postItem: (id: string, body: unknown) =>
     post(`/api/cases/${encodeURIComponent(id)}/items`, postItemResponse, body),
+  setLabel: (id: string, body: unknown) =>
+    post(`/api/cases/${encodeURIComponent(id)}/labels`, okResponse, body),
+  createLabel: (body: unknown) => post('/api/admin/labels', okResponse, body),
   triage: (id: string, body: unknown) =>
     post(`/api/cases/${encodeURIComponent(id)}/triage`, okResponse, body),
   users: () => get('/api/admin/users', usersResponse),

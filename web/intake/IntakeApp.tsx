@@ -18,6 +18,7 @@ import type { DeskKey } from '../../crypto/statements.ts'
 import { ApiError, api } from '../shared/api.ts'
 import { CaseSession, withPow } from '../shared/case-session.ts'
 import { filesReady, GroupedCode, Notice, StepFrame } from '../shared/components.tsx'
+import { RiskNotes } from '../shared/context/RiskNotes.tsx'
 import { countryName } from '../shared/countries.ts'
 import { formatMonthYear, formatYear } from '../shared/dates.ts'
 import { useLocale } from '../shared/i18n.tsx'
@@ -328,6 +329,7 @@ export function IntakeApp() {
         {step === 'urgency' && <UrgencyQuestion answers={answers} update={update} />}
         {step === 'where' && <WhereQuestion answers={answers} update={update} />}
         {step === 'state' && <StateQuestion answers={answers} update={update} />}
+        {step === 'state' && <RiskNotes host={answers.hostCountry} origin={answers.originState} />}
         {step === 'community' && <CommunityQuestion answers={answers} update={update} />}
         {step === 'story' && <StoryQuestion answers={answers} update={update} />}
         {step === 'files' && (
