@@ -177,7 +177,21 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
 ) {
   return zValidator(target, schema, (result) => {
     if (!result.success) throw new AppError('invalid_request', describeIssues(result.error.issues))
+    if (hasNulCharacter(result.data))
+      throw new AppError('invalid_request', 'Text must not contain NUL characters.')
   })
+}
+
+/**
+ * Whether any string in a validated value holds U+0000. PostgreSQL text cannot store it (error
+ * 22021), so such input would otherwise surface as a 500 from the database instead of a 400;
+ * no field of any contract legitimately carries it. Found by test/fuzz.test.ts (LONG=1).
+ */
+export function hasNulCharacter(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000')
+  if (depth > 64 || typeof value !== 'object' || value === null) return false
+  const children = Array.isArray(value) ? value : Object.values(value)
+  return children.some((child) => hasNulCharacter(child, depth + 1))
 }
 
 /**

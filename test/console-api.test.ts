@@ -851,6 +851,60 @@ describe.each(databases)('Staff API on $name', (factory) => {
     expect(after.grants.filter((g) => g.target === deskId())).toEqual([])
   })
 
+  it('labels cases only from the admin list, and filters the queue by label', async () => {
+    const me = (await (await request('GET', '/api/auth/me', { cookie: adminCookie })).json()) as MeResponse
+    const adminRing = unlock(
+      backend,
+      me,
+      deriveStaffKeys(backend, adminPassphrase, decodeKdfParams(me.kdf)).wrapKey,
+      { now },
+    )
+    const sign = async (action: string, target: string) =>
+      signAudit(backend, {
+        signingSeed: adminRing.signingSeed,
+        actor: adminMe.user.id,
+        action,
+        target,
+        head: await head(adminCookie),
+        now,
+      })
+    const labelId = randomUuid(backend)
+    const created = await request('POST', '/api/admin/labels', {
+      cookie: adminCookie,
+      body: { labelId, name: 'needs lawyer', audit: await sign('label.create', labelId) },
+    })
+    expect(created.status).toBe(201)
+    const bidi = randomUuid(backend)
+    const refused = await request('POST', '/api/admin/labels', {
+      cookie: adminCookie,
+      body: { labelId: bidi, name: 'a\u202Eb', audit: await sign('label.create', bidi) },
+    })
+    expect(refused.status).toBe(400)
+    const unknown = randomUuid(backend)
+    expect(
+      (
+        await request('POST', `/api/cases/${caseId}/labels`, {
+          cookie: adminCookie,
+          body: { labelId: unknown, on: true, audit: await sign('case.label', caseId) },
+        })
+      ).status,
+    ).toBe(422)
+    const set = await request('POST', `/api/cases/${caseId}/labels`, {
+      cookie: adminCookie,
+      body: { labelId, on: true, audit: await sign('case.label', caseId) },
+    })
+    expect(set.status).toBe(200)
+    const filtered = (await (
+      await request('GET', `/api/cases?status=triaged&label=${labelId}`, { cookie: adminCookie })
+    ).json()) as {
+      cases: { id: string; labels: string[] }[]
+      labels: { id: string; name: string }[]
+    }
+    expect(filtered.cases.map((c) => c.id)).toEqual([caseId])
+    expect(filtered.cases[0]?.labels).toEqual([labelId])
+    expect(filtered.labels).toEqual([{ id: labelId, name: 'needs lawyer' }])
+  })
+
   it('enforces every route × role pair', async () => {
     const cookies: Record<string, string> = {
       none: '',
@@ -879,6 +933,8 @@ describe.each(databases)('Staff API on $name', (factory) => {
       ['POST', `/api/admin/users/${someone}/certify`, [401, 403, 403, 400]],
       ['POST', '/api/admin/directory', [401, 403, 403, 400]],
       ['POST', '/api/admin/desks', [401, 403, 403, 400]],
+      ['POST', '/api/admin/labels', [401, 403, 403, 400]],
+      ['POST', `/api/cases/${someone}/labels`, [401, 403, 400, 400]],
       ['POST', `/api/admin/users/${someone}/remove-desk`, [401, 403, 403, 400]],
     ]
     const roles = ['none', 'analyst', 'caseworker', 'admin'] as const

@@ -14,7 +14,7 @@
  *
  * What must hold: never a 5xx; every 4xx is JSON `{ error: { code, message } }` with a stable
  * snake_case code; and nothing is stored — the row count of every table is the same after a
- * route's run as before. Templates are built so no mutation can be legitimately accepted: the
+ * route's run as before (except login throttling's counters, which failed logins feed by design). Templates are built so no mutation can be legitimately accepted: the
  * reports and messages templates reuse a spent challenge, the attachment is already complete and
  * the case is at its attachment quota.
  *
@@ -88,6 +88,16 @@ async function tableCounts(db: Db): Promise<Record<string, number>> {
     out[table] = Number(result[0]?.n)
   }
   return out
+}
+
+/**
+ * Rows that failed requests create by design, left out of "stores nothing": a failed login
+ * counts against the account name (login throttling, DESIGN §7).
+ */
+const EXPECTED_SIDE_EFFECTS: ReadonlySet<string> = new Set(['public.login_throttle'])
+
+function withoutExpectedSideEffects(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([table]) => !EXPECTED_SIDE_EFFECTS.has(table)))
 }
 
 /** A request as the property builds it, kept printable for the counterexample. */
@@ -479,10 +489,29 @@ describe.each(databases)('hostile input on every route on $name', (factory) => {
         .map(([s, n]) => `${s}×${n}`)
         .join(' ')
       console.log(`${name} (${factory.name}): hostile inputs: ${tried} tried, ${fiveXx} × 5xx [${histogram}]`)
-      expect(await tableCounts(database.db)).toEqual(before)
+      expect(withoutExpectedSideEffects(await tableCounts(database.db))).toEqual(
+        withoutExpectedSideEffects(before),
+      )
     },
     LONG ? 900_000 : 120_000,
   )
+
+  it('refuses a NUL character in any text field with 400, which PostgreSQL text cannot store', async () => {
+    // Found by this fuzz (LONG=1): a NUL in a username reached the database as a 500.
+    for (const [path, body] of [
+      ['/api/auth/params', { username: 'amina\u0000' }],
+      ['/api/auth/login', { username: '\u0000', authKey: `${'A'.repeat(43)}=`, totp: '123456' }],
+      ['/api/admin/invites/info', { token: 'x\u0000y' }],
+    ] as const) {
+      const response = await app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://localhost' },
+        body: JSON.stringify(body),
+      })
+      expect(response.status, path).toBe(400)
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_request')
+    }
+  })
 
   it('never printed an internal error while being fuzzed', () => {
     expect(printed.filter((line) => /internal error/i.test(line))).toEqual([])

@@ -261,7 +261,8 @@ export const caseDetailResponse = z.object({
 export type CaseDetailResponse = z.infer<typeof caseDetailResponse>
 
 export const postItemRequest = z.strictObject({
-  kind: z.union([z.literal(3), z.literal(4)]),
+  /** 3 reply, 4 note, 5 coding (api/contract/coding.ts; sealed to the statistics key and the desk). */
+  kind: z.union([z.literal(3), z.literal(4), z.literal(5)]),
   seq: z.number().int().min(1),
   envelope: base64(Math.ceil(MAX_ITEM_ENVELOPE_BYTES / 3) * 4),
   audit: auditWire,

@@ -62,7 +62,15 @@ export function caseRoutes(ctx: StaffContext) {
       const staff = c.get('staff')
       const deskIds = await deskIdsOf(ctx.db, staff.userId)
       const result = await queue(ctx.db, staff.userId, deskIds, c.req.valid('query'))
-      return c.json({ ...result, pageSize: QUEUE_PAGE_SIZE, staff: await staffOfDesks(ctx.db, deskIds) }, 200)
+      return c.json(
+        {
+          ...result,
+          pageSize: QUEUE_PAGE_SIZE,
+          staff: await staffOfDesks(ctx.db, deskIds),
+          labels: await allLabels(ctx.db),
+        },
+        200,
+      )
     })
     .get('/:id', async (c) => {
       const staff = c.get('staff')
@@ -178,7 +186,7 @@ export function caseRoutes(ctx: StaffContext) {
         await appendStaffEntry(tx, backend, {
           actor: staff.userId,
           actorSigningKey: author.signingPublicKey,
-          action: body.kind === 3 ? 'case.reply' : 'case.note',
+          action: body.kind === 3 ? 'case.reply' : body.kind === 5 ? 'case.coding' : 'case.note',
           target: found.id,
           wire: body.audit,
           now,

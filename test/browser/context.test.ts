@@ -4,9 +4,10 @@
  * §4, §8): a reporter in Belgium who names China sees calm notes — Belgium's treaty with China
  * and its check date, the other treaty countries, Liu v. Poland, INTERPOL and the CCF, family,
  * "not legal advice" — in Uyghur and in English; and choosing countries makes no request at all,
- * because the whole dataset is already in the page.
+ * because the whole dataset is already in the page. axe-core finds nothing serious in the notes.
  */
 import { readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -21,6 +22,23 @@ import { type RunningServer, startServer } from '../support/server.ts'
 import { requireWebBuild } from '../support/web-build.ts'
 
 const LOCALES_DIR = join(import.meta.dirname, '../../web/locales')
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/** axe-core's serious and critical findings on the page as it stands (WCAG 2.2 AA, DESIGN §8). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE)
+  return await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> }
+      }
+    ).axe
+    const result = await axe.run()
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`)
+  })
+}
 
 /** A message with its ICU arguments and selects cut out: the fixed text around them. */
 function fixedParts(locale: string, key: string): string[] {
@@ -136,6 +154,7 @@ describeBrowser('risk notes for a reporter (context dataset)', () => {
 
       await page.waitForTimeout(300)
       expect(requests.slice(before)).toEqual([])
+      expect(await seriousViolations(page)).toEqual([])
       await page.close()
     },
   )
