@@ -934,6 +934,7 @@ describe.each(databases)('Staff API on $name', (factory) => {
       ['POST', '/api/admin/directory', [401, 403, 403, 400]],
       ['POST', '/api/admin/desks', [401, 403, 403, 400]],
       ['POST', '/api/admin/labels', [401, 403, 403, 400]],
+      ['POST', `/api/cases/${someone}/export`, [401, 403, 400, 400]],
       ['POST', `/api/cases/${someone}/labels`, [401, 403, 400, 400]],
       ['POST', `/api/admin/users/${someone}/remove-desk`, [401, 403, 403, 400]],
     ]

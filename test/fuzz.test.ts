@@ -18,7 +18,8 @@
  * reports and messages templates reuse a spent challenge, the attachment is already complete and
  * the case is at its attachment quota.
  *
- * Counts: ~100 cases per route by default, ≥1,000 with LONG=1 (`npm run test:long`).
+ * Counts: 60 cases per route by default (about 2,700 per database), 1,000 per route with LONG=1
+ * (`npm run test:long`).
  */
 import { sql } from 'drizzle-orm'
 import fc from 'fast-check'

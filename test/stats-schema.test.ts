@@ -26,7 +26,10 @@ describe('the published JSON Schema of release files', () => {
   })
 
   it('requires the signature chain and refuses unknown members', () => {
-    const schema = JSON.parse(readFileSync(FILE, 'utf8')) as { required?: string[]; additionalProperties?: unknown }
+    const schema = JSON.parse(readFileSync(FILE, 'utf8')) as {
+      required?: string[]
+      additionalProperties?: unknown
+    }
     expect(schema.required).toEqual(['release', 'signature', 'chain'])
     expect(schema.additionalProperties).toBe(false)
   })

@@ -372,3 +372,6 @@ export const labelName = z
   .refine((text) => !/[\p{Cc}\p{Cf}]/u.test(text), 'no control or format characters')
 export const createLabelRequest = z.strictObject({ labelId: uuid, name: labelName, audit: auditWire })
 export const caseLabelRequest = z.strictObject({ labelId: uuid, on: z.boolean(), audit: auditWire })
+
+/** Records a referral export in the audit log (the document itself is made and kept in the browser). */
+export const exportRequest = z.strictObject({ audit: auditWire })

@@ -16,6 +16,7 @@ import { parseEnvelope } from '../../crypto/envelope.ts'
 import { CryptoError } from '../../crypto/errors.ts'
 import {
   caseLabelRequest,
+  exportRequest,
   MAX_ITEM_ENVELOPE_BYTES,
   postItemRequest,
   QUEUE_PAGE_SIZE,
@@ -110,6 +111,28 @@ export function caseRoutes(ctx: StaffContext) {
         },
         200,
       )
+    })
+    .post('/:id/export', validate('json', exportRequest), async (c) => {
+      // DESIGN §8 "referral export … audited": the browser builds the redacted document; the
+      // server only records, with the signed entry, that this person exported this case.
+      const staff = c.get('staff')
+      const body = c.req.valid('json')
+      const backend = await ctx.backend()
+      const deskIds = await deskIdsOf(ctx.db, staff.userId)
+      const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+      const author = await findUser(ctx.db, staff.userId)
+      if (author === undefined) throw new AppError('unauthorized')
+      await ctx.db.transaction(async (tx) => {
+        await appendStaffEntry(tx, backend, {
+          actor: staff.userId,
+          actorSigningKey: author.signingPublicKey,
+          action: 'case.export',
+          target: found.id,
+          wire: body.audit,
+          now: ctx.clock.now(),
+        })
+      })
+      return c.json({ ok: true as const }, 200)
     })
     .post('/:id/labels', validate('json', caseLabelRequest), async (c) => {
       const staff = c.get('staff')

@@ -259,6 +259,7 @@ describeBrowser('console in Chromium', () => {
       ).currentKeys.values(),
     ]
     if (desk === undefined) throw new Error('no desk')
+    const deskPublicKey = desk.publicKey
     const post = async (path: string, body: unknown) => {
       const response = await fetch(`${origin}${path}`, {
         method: 'POST',
@@ -289,7 +290,7 @@ describeBrowser('console in Chromium', () => {
       const manifest = sealItem(backend, {
         kind: 7,
         context: receipt.lookupId,
-        recipients: [desk.publicKey, receipt.reporterPublicKey],
+        recipients: [deskPublicKey, receipt.reporterPublicKey],
         body: {
           seq,
           writtenOn: new Date().toISOString().slice(0, 10),
@@ -352,6 +353,13 @@ describeBrowser('console in Chromium', () => {
     expect(await other.getByRole('link', { name: 'Download the file' }).getAttribute('download')).toBe(
       'invoicefdp.exe.bin',
     )
+
+    // Referral export: built here, recorded in the audit log first.
+    await page.getByText('Referral export').click()
+    await page.getByRole('button', { name: /^Build the document/ }).click()
+    const download = page.getByRole('link', { name: 'Download the document' })
+    await download.waitFor()
+    expect(await download.getAttribute('href')).toMatch(/^blob:/)
   }, 120_000)
 
   it('logs out, refuses a wrong code, and logs in again with passphrase and TOTP', async () => {

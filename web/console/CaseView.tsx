@@ -13,6 +13,7 @@ import { manifestOf } from './evidence.ts'
 import { signAudit } from './keys.ts'
 import messages from './locales/en.json'
 import { Select } from './Queue.tsx'
+import { Referral } from './Referral.tsx'
 import { cleanFileName, type OpenedCase, openCase, sealStaffItem } from './thread.ts'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
 
@@ -194,6 +195,9 @@ export function CaseView({
                 ))}
               </ol>
             </section>
+          )}
+          {opened.ok && (
+            <Referral session={session} caseId={caseId} receivedOn={c.receivedOn} opened={opened} />
           )}
           {opened.ok && (
             <div className="compose">

@@ -131,6 +131,8 @@ export const api = {
     post(`/api/cases/${encodeURIComponent(id)}/read`, okResponse, { seq }),
   postItem: (id: string, body: unknown) =>
     post(`/api/cases/${encodeURIComponent(id)}/items`, postItemResponse, body),
+  recordExport: (id: string, body: unknown) =>
+    post(`/api/cases/${encodeURIComponent(id)}/export`, okResponse, body),
   setLabel: (id: string, body: unknown) =>
     post(`/api/cases/${encodeURIComponent(id)}/labels`, okResponse, body),
   createLabel: (body: unknown) => post('/api/admin/labels', okResponse, body),
