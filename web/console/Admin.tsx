@@ -287,7 +287,10 @@ export function Admin({ session }: { session: Session }) {
             {t('admin.newDesk')}
             <input value={newDesk} maxLength={200} onChange={(e) => setNewDesk(e.target.value)} />
           </label>
-          <button type="submit">{t('admin.createDesk')}</button>
+          {/* Disabled until the desk list has loaded: the new key is sealed to the members it lists. */}
+          <button type="submit" disabled={data === undefined}>
+            {t('admin.createDesk')}
+          </button>
         </form>
       </div>
       <div className="card">
