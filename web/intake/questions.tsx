@@ -3,7 +3,7 @@
  * One component per question of the intake form (DESIGN §8). Each renders fieldsets with real
  * legends and labels; nothing here sends anything.
  */
-import { useId, useMemo } from 'react'
+import { type ReactNode, useId, useMemo } from 'react'
 import { FormattedMessage, useIntl } from 'react-intl'
 import type { DeskKey } from '../../crypto/statements.ts'
 import { Choice, FilePicker, Notice } from '../shared/components.tsx'
@@ -409,14 +409,54 @@ export function ContactQuestion({ answers, update }: QuestionProps) {
   )
 }
 
+/** An explicit yes/no choice; `messages` prefixes its Legend, Help, Yes and No locale keys. */
+function YesNoQuestion({
+  name,
+  messages,
+  value,
+  onChange,
+  error,
+}: {
+  name: string
+  messages: 'intake.choices.readBack' | 'intake.choices.stats'
+  value: boolean | null
+  onChange: (value: boolean) => void
+  error: ReactNode
+}) {
+  const help = useId()
+  return (
+    <fieldset aria-describedby={help}>
+      <legend>
+        <FormattedMessage id={`${messages}Legend`} />
+      </legend>
+      <p className="help small" id={help}>
+        <FormattedMessage id={`${messages}Help`} />
+      </p>
+      <div className="choices">
+        {([true, false] as const).map((choice) => (
+          <Choice
+            key={String(choice)}
+            type="radio"
+            name={name}
+            value={choice ? 'yes' : 'no'}
+            checked={value === choice}
+            onChange={() => onChange(choice)}
+          >
+            <FormattedMessage id={`${messages}${choice ? 'Yes' : 'No'}`} />
+          </Choice>
+        ))}
+      </div>
+      {error}
+    </fieldset>
+  )
+}
+
 export function ChoicesQuestion({
   answers,
   update,
   desks,
   showErrors,
 }: QuestionProps & { desks: readonly DeskKey[]; showErrors: boolean }) {
-  const readBackHelp = useId()
-  const statsHelp = useId()
   const deskHelp = useId()
   const missing = (value: unknown) =>
     showErrors && value === null ? (
@@ -426,64 +466,20 @@ export function ChoicesQuestion({
     ) : null
   return (
     <>
-      <fieldset aria-describedby={readBackHelp}>
-        <legend>
-          <FormattedMessage id="intake.choices.readBackLegend" />
-        </legend>
-        <p className="help small" id={readBackHelp}>
-          <FormattedMessage id="intake.choices.readBackHelp" />
-        </p>
-        <div className="choices">
-          <Choice
-            type="radio"
-            name="readback"
-            value="yes"
-            checked={answers.readBack === true}
-            onChange={() => update({ readBack: true })}
-          >
-            <FormattedMessage id="intake.choices.readBackYes" />
-          </Choice>
-          <Choice
-            type="radio"
-            name="readback"
-            value="no"
-            checked={answers.readBack === false}
-            onChange={() => update({ readBack: false })}
-          >
-            <FormattedMessage id="intake.choices.readBackNo" />
-          </Choice>
-        </div>
-        {missing(answers.readBack)}
-      </fieldset>
-      <fieldset aria-describedby={statsHelp}>
-        <legend>
-          <FormattedMessage id="intake.choices.statsLegend" />
-        </legend>
-        <p className="help small" id={statsHelp}>
-          <FormattedMessage id="intake.choices.statsHelp" />
-        </p>
-        <div className="choices">
-          <Choice
-            type="radio"
-            name="stats"
-            value="yes"
-            checked={answers.statisticsConsent === true}
-            onChange={() => update({ statisticsConsent: true })}
-          >
-            <FormattedMessage id="intake.choices.statsYes" />
-          </Choice>
-          <Choice
-            type="radio"
-            name="stats"
-            value="no"
-            checked={answers.statisticsConsent === false}
-            onChange={() => update({ statisticsConsent: false })}
-          >
-            <FormattedMessage id="intake.choices.statsNo" />
-          </Choice>
-        </div>
-        {missing(answers.statisticsConsent)}
-      </fieldset>
+      <YesNoQuestion
+        name="readback"
+        messages="intake.choices.readBack"
+        value={answers.readBack}
+        onChange={(readBack) => update({ readBack })}
+        error={missing(answers.readBack)}
+      />
+      <YesNoQuestion
+        name="stats"
+        messages="intake.choices.stats"
+        value={answers.statisticsConsent}
+        onChange={(statisticsConsent) => update({ statisticsConsent })}
+        error={missing(answers.statisticsConsent)}
+      />
       {desks.length > 1 && (
         <fieldset aria-describedby={deskHelp}>
           <legend>
