@@ -18,27 +18,55 @@ export interface QuestionProps {
   update: (patch: Partial<Answers>) => void
 }
 
+/** One radio choice among fixed codes, each labelled by its locale key; the legend is for screen readers. */
+function RadioChoices<T extends string>({
+  legend,
+  name,
+  options,
+  labels,
+  value,
+  onChange,
+}: {
+  legend: string
+  name: string
+  options: readonly T[]
+  labels: Readonly<Record<T, string>>
+  value: T | null
+  onChange: (value: T) => void
+}) {
+  return (
+    <fieldset>
+      <legend className="visually-hidden">{legend}</legend>
+      <div className="choices">
+        {options.map((option) => (
+          <Choice
+            key={option}
+            type="radio"
+            name={name}
+            value={option}
+            checked={value === option}
+            onChange={() => onChange(option)}
+          >
+            <FormattedMessage id={labels[option]} />
+          </Choice>
+        ))}
+      </div>
+    </fieldset>
+  )
+}
+
 export function WhoQuestion({ answers, update }: QuestionProps) {
   const intl = useIntl()
   return (
     <>
-      <fieldset>
-        <legend className="visually-hidden">{intl.formatMessage({ id: 'intake.who.title' })}</legend>
-        <div className="choices">
-          {SUBJECTS.map((s) => (
-            <Choice
-              key={s}
-              type="radio"
-              name="subject"
-              value={s}
-              checked={answers.subject === s}
-              onChange={() => update({ subject: s })}
-            >
-              <FormattedMessage id={SUBJECT_LABELS[s]} />
-            </Choice>
-          ))}
-        </div>
-      </fieldset>
+      <RadioChoices
+        legend={intl.formatMessage({ id: 'intake.who.title' })}
+        name="subject"
+        options={SUBJECTS}
+        labels={SUBJECT_LABELS}
+        value={answers.subject}
+        onChange={(subject) => update({ subject })}
+      />
       {answers.subject !== null && answers.subject !== 'self' && (
         <fieldset>
           <legend className="visually-hidden">{intl.formatMessage({ id: 'intake.who.whereabouts' })}</legend>
@@ -194,23 +222,14 @@ export function UrgencyQuestion({ answers, update }: QuestionProps) {
   const intl = useIntl()
   return (
     <>
-      <fieldset>
-        <legend className="visually-hidden">{intl.formatMessage({ id: 'intake.urgency.title' })}</legend>
-        <div className="choices">
-          {ONGOING.map((o) => (
-            <Choice
-              key={o}
-              type="radio"
-              name="ongoing"
-              value={o}
-              checked={answers.ongoing === o}
-              onChange={() => update({ ongoing: o })}
-            >
-              <FormattedMessage id={ONGOING_LABELS[o]} />
-            </Choice>
-          ))}
-        </div>
-      </fieldset>
+      <RadioChoices
+        legend={intl.formatMessage({ id: 'intake.urgency.title' })}
+        name="ongoing"
+        options={ONGOING}
+        labels={ONGOING_LABELS}
+        value={answers.ongoing}
+        onChange={(ongoing) => update({ ongoing })}
+      />
       <fieldset>
         <legend>
           <FormattedMessage id="intake.urgency.urgentLegend" />
