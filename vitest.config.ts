@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config'
+import { localeSubset } from './web/build/locale-subset.ts'
 
 export default defineConfig({
+  // Source modules import locale subsets (`…/ar.json?omit=…`) that only this plugin can load.
+  plugins: [localeSubset()],
   test: {
     include: ['crypto/**/*.test.ts', 'api/**/*.test.ts', 'web/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],

@@ -13,12 +13,14 @@ import type { Db } from './db/index.ts'
 import type { Config } from './env.ts'
 import { AppError, toErrorResponse } from './errors.ts'
 import { describeInternalError, type Logger, requestLogger, silentLogger } from './log.ts'
+import { openApiRoutes } from './openapi/routes.ts'
 import { pageRoutes, securityHeaders } from './pages.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { auditRoutes } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
 import { caseRoutes } from './routes/cases.ts'
+import { contextRoutes } from './routes/context.ts'
 import { followupRoutes } from './routes/followup.ts'
 import { healthRoutes } from './routes/health.ts'
 import { intakeRoutes } from './routes/intake.ts'
@@ -63,6 +65,11 @@ export const BODY_LIMITS: ReadonlyArray<readonly [prefix: string, maxBytes: numb
   ['/api/cases', 96 * 1024],
   ['/api/admin/users', 160 * 1024],
   ['/api/admin/desks', 512 * 1024],
+  // A "retire old key" batch: up to 2 MiB of re-wrapped envelopes (api/storage/retire.ts) in base64.
+  ['/api/admin/retire-jobs', 3 * 1024 * 1024],
+  // A signed context update: its overlay (api/contract/context.ts MAX_OVERLAY_CHARS, JSON-escaped
+  // inside the request) and the audit entry.
+  ['/api/context', 512 * 1024],
 ]
 
 export function bodyLimitFor(pathname: string, limits = BODY_LIMITS): number {
@@ -99,6 +106,8 @@ export function createApp(deps: AppDeps) {
     return middleware
   }
 
+  // The OpenAPI routes describe the app they are mounted in (api/openapi/routes.ts).
+  let self: Pick<Hono, 'routes'> = { routes: [] }
   const app = new Hono()
     .use(securityHeaders())
     .use(requestLogger(logger))
@@ -107,6 +116,10 @@ export function createApp(deps: AppDeps) {
     })
     // ---- Route modules (one per resource, DESIGN §7). Mount new ones here: ----
     .route('/api', healthRoutes(deps))
+    .route(
+      '/api',
+      openApiRoutes(() => self),
+    )
     .route('/api/intake', intakeRoutes(reporter))
     .route('/api/pow', powRoutes(reporter))
     .route('/api/reports', reportRoutes(reporter))
@@ -119,9 +132,11 @@ export function createApp(deps: AppDeps) {
     .route('/api/audit', auditRoutes(staff))
     .route('/api/admin', adminRoutes(staff))
     .route('/api/releases', releaseRoutes(staff))
+    .route('/api/context', contextRoutes(staff))
     // ---- end of route modules ----
     .route('/', pageRoutes(deps.config.webDist))
 
+  self = app
   app.notFound(() => {
     throw new AppError('not_found')
   })

@@ -37,6 +37,27 @@ export type Config = {
    * are global plus per lookup id instead of per address (DESIGN §4).
    */
   readonly clientsLookAlike?: boolean
+  /** The optional daily content-free digest (api/jobs/digest.ts); absent when SMTP_URL is unset. */
+  readonly digest?: DigestConfig
+}
+
+/** An SMTP relay from `SMTP_URL`. The password is never logged or echoed in errors. */
+export type SmtpConfig = {
+  readonly host: string
+  readonly port: number
+  /** `smtps://`: TLS from the first byte (usually port 465). */
+  readonly implicitTls: boolean
+  /** `?insecure=1` (loopback relays only): no TLS at all; otherwise STARTTLS is required. */
+  readonly insecure: boolean
+  readonly auth: { readonly user: string; readonly pass: string } | undefined
+}
+
+export type DigestConfig = {
+  readonly smtp: SmtpConfig
+  readonly to: readonly string[]
+  readonly from: string
+  /** The UTC hour from which the day's digest goes out. */
+  readonly hourUtc: number
 }
 
 /** What each variable must be, as shown in the one-line error. */
@@ -55,11 +76,16 @@ const EXPECTED = {
   POW_BASE_BITS: 'an integer between 0 and 24',
   POW_MAX_BITS: 'an integer between 0 and 24',
   CLIENTS_LOOK_ALIKE: '0 or 1',
+  SMTP_URL:
+    'an smtp:// (STARTTLS required) or smtps:// URL with a host and no path, e.g. smtp://user:pass@mail.example.org:587; ?insecure=1 only for a relay on localhost',
+  DIGEST_TO: 'one or more e-mail addresses separated by commas (at most 10)',
+  DIGEST_FROM: 'one e-mail address',
+  DIGEST_HOUR_UTC: 'an integer between 0 and 23',
 } as const
 type VariableName = keyof typeof EXPECTED
 
 /** Values never echoed in errors (a URL may carry a password). */
-const SECRET_VALUES: ReadonlySet<VariableName> = new Set(['DATABASE_URL'])
+const SECRET_VALUES: ReadonlySet<VariableName> = new Set(['DATABASE_URL', 'SMTP_URL'])
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -77,6 +103,46 @@ const integer = (min: number, max: number) =>
       .pipe(z.number().int().min(min).max(max))
       .optional(),
   )
+
+/**
+ * A bare address (no display name, no angle brackets, no spaces or commas): enough to reject
+ * typos and header injection; the relay does the real checking.
+ */
+const EMAIL = /^[^\s@<>,;"()]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost'])
+
+/** `SMTP_URL` as connection settings, or undefined when it is not one we accept. */
+export function parseSmtpUrl(value: string): SmtpConfig | undefined {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return undefined
+  }
+  const implicitTls = url.protocol === 'smtps:'
+  if ((url.protocol !== 'smtp:' && !implicitTls) || url.hostname === '') return undefined
+  if ((url.pathname !== '' && url.pathname !== '/') || url.hash !== '') return undefined
+  const query = [...url.searchParams.entries()]
+  const insecure = query.length === 1 && query[0]?.[0] === 'insecure' && query[0][1] === '1'
+  if (query.length > 0 && !insecure) return undefined
+  // Plain text is tolerable only when the relay is this machine; anything else must use TLS.
+  if (insecure && (implicitTls || !LOOPBACK_HOSTS.has(url.hostname))) return undefined
+  let user: string
+  let pass: string
+  try {
+    user = decodeURIComponent(url.username)
+    pass = decodeURIComponent(url.password)
+  } catch {
+    return undefined
+  }
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? (implicitTls ? 465 : 587) : Number(url.port),
+    implicitTls,
+    insecure,
+    auth: user === '' ? undefined : { user, pass },
+  }
+}
 
 const schema = z.object({
   HOST: z.preprocess(
@@ -130,6 +196,23 @@ const schema = z.object({
   POW_BASE_BITS: integer(0, 24),
   POW_MAX_BITS: integer(0, 24),
   CLIENTS_LOOK_ALIKE: z.preprocess(emptyAsUndefined, z.enum(['0', '1']).optional()),
+  SMTP_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((value) => parseSmtpUrl(value) !== undefined)
+      .optional(),
+  ),
+  DIGEST_TO: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value) => value.split(',').map((address) => address.trim()))
+      .pipe(z.array(z.string().regex(EMAIL)).min(1).max(10))
+      .optional(),
+  ),
+  DIGEST_FROM: z.preprocess(emptyAsUndefined, z.string().regex(EMAIL).optional()),
+  DIGEST_HOUR_UTC: integer(0, 23),
 })
 
 /** The host as it appears in a URL (IPv6 in brackets; a wildcard bind address becomes loopback). */
@@ -173,7 +256,28 @@ export function parseEnv(env: Readonly<Record<string, string | undefined>>): Con
     ...(vars.POW_BASE_BITS === undefined ? {} : { powBaseBits: vars.POW_BASE_BITS }),
     ...(vars.POW_MAX_BITS === undefined ? {} : { powMaxBits: vars.POW_MAX_BITS }),
     clientsLookAlike: vars.CLIENTS_LOOK_ALIKE === '1',
+    ...digestConfig(vars),
   }
+}
+
+/** The digest is on exactly when SMTP_URL is set, and then needs its addresses. */
+function digestConfig(vars: z.infer<typeof schema>): { digest?: DigestConfig } {
+  const smtp = vars.SMTP_URL === undefined ? undefined : parseSmtpUrl(vars.SMTP_URL)
+  if (smtp === undefined) {
+    for (const name of ['DIGEST_TO', 'DIGEST_FROM', 'DIGEST_HOUR_UTC'] as const)
+      if (vars[name] !== undefined)
+        throw new ConfigError(`Configuration error: ${name} is set but SMTP_URL is not (the digest is off).`)
+    return {}
+  }
+  if (vars.DIGEST_TO === undefined)
+    throw new ConfigError(
+      'Configuration error: DIGEST_TO must be set when SMTP_URL is (who receives the digest).',
+    )
+  if (vars.DIGEST_FROM === undefined)
+    throw new ConfigError(
+      'Configuration error: DIGEST_FROM must be set when SMTP_URL is (the sender address).',
+    )
+  return { digest: { smtp, to: vars.DIGEST_TO, from: vars.DIGEST_FROM, hourUtc: vars.DIGEST_HOUR_UTC ?? 6 } }
 }
 
 /**

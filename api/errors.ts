@@ -15,6 +15,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { z } from 'zod'
 import { CryptoError, type CryptoErrorCode } from '../crypto/errors.ts'
+import { type InputTarget, registerInput } from './openapi/registry.ts'
 
 /** Every code the API answers with, and its status. Add codes here, never statuses in routes. */
 export const ERROR_STATUS = {
@@ -115,6 +116,16 @@ export type ErrorJson = { error: { code: string; message: string } }
 
 export type ErrorResponse = { status: ContentfulStatusCode; body: ErrorJson; internal: boolean }
 
+/** The SQLSTATE of a database error (postgres.js and PGlite set `code`; drizzle wraps them in `cause`). */
+function databaseCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
 /** Maps anything thrown by a handler to a status and a safe body. Never includes a stack or input. */
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof AppError) {
@@ -123,6 +134,11 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof CryptoError) {
     const status = CRYPTO_UNPROCESSABLE.has(error.code) ? 422 : 400
     return reply(status, error.code, `The request carries an invalid value (${error.code}).`)
+  }
+  if (databaseCode(error) === '23503') {
+    // A row this request refers to was deleted by a concurrent transaction (e.g. a case erased by
+    // its reporter or by retention while a message to it was being stored): nothing was stored.
+    return reply(409, 'conflict', DEFAULT_MESSAGES.conflict)
   }
   if (error instanceof HTTPException) {
     // Raised by Hono itself: malformed JSON (validator), oversized bodies (bodyLimit), …
@@ -175,11 +191,12 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
   target: Target,
   schema: Schema,
 ) {
-  return zValidator(target, schema, (result) => {
+  const middleware = zValidator(target, schema, (result) => {
     if (!result.success) throw new AppError('invalid_request', describeIssues(result.error.issues))
     if (hasNulCharacter(result.data))
       throw new AppError('invalid_request', 'Text must not contain NUL characters.')
   })
+  return registerInput(middleware, target as InputTarget, schema)
 }
 
 /**

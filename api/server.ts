@@ -16,6 +16,7 @@ import { type Database, openDatabase, pgliteDirectory } from './db/index.ts'
 import { migrateDatabase } from './db/migrate.ts'
 import { type Config, ConfigError, parseEnv } from './env.ts'
 import { StartupError } from './errors.ts'
+import { type Scheduler, startServerJobs } from './jobs/scheduler.ts'
 import { acquireDataDirLock, type DataDirLock } from './lock.ts'
 import { consoleLogger, describeInternalError } from './log.ts'
 import { checkSecretId, deriveSecrets, loadSecretFile } from './secrets.ts'
@@ -23,7 +24,7 @@ import { ensureSetupToken } from './setup-token.ts'
 
 const log = consoleLogger
 
-type Running = { server: Server; database: Database; lock: DataDirLock | undefined }
+type Running = { server: Server; database: Database; lock: DataDirLock | undefined; jobs: Scheduler }
 
 /** Where the PostgreSQL server is, without user name or password. */
 function describeDatabaseUrl(url: string): string {
@@ -128,6 +129,9 @@ async function start(): Promise<Running> {
     await checkSecretId(database.db, secrets.secretId)
 
     const app = createApp({ db: database.db, config, clock: systemClock, secrets, logger: log })
+    // Issued before listening, so the link is printed in the same tick as "listening": whoever
+    // sees the server answer can already read the link.
+    const setup = await ensureSetupToken(database.db, systemClock, backend)
     const server = createAdaptorServer({ fetch: app.fetch }) as Server
     await listen(server, config)
 
@@ -139,13 +143,21 @@ async function start(): Promise<Running> {
         ? `Database: embedded PGlite in ${pgliteDirectory(config.dataDir)} (for trying out and small single-instance deployments; use PostgreSQL in production).`
         : `Database: PostgreSQL at ${describeDatabaseUrl(config.databaseUrl ?? '')}.`,
     )
-    const setup = await ensureSetupToken(database.db, systemClock, backend)
     if (setup !== undefined) {
       log.info(
         `Open this one-time setup link (expires ${setup.expiresAt.toISOString()}): ${config.publicUrl}/console#setup=${setup.token}`,
       )
     }
-    return { server, database, lock }
+    // Retention purge and the optional digest (api/jobs/), once the server is up.
+    const jobs = startServerJobs({
+      db: database.db,
+      config,
+      clock: systemClock,
+      secrets,
+      backend,
+      logger: log,
+    })
+    return { server, database, lock, jobs }
   } catch (error) {
     await database?.close().catch(() => {})
     lock?.release()
@@ -164,8 +176,9 @@ function shutdownOnSignals(running: Running): void {
     const force = setTimeout(() => running.server.closeAllConnections(), 5_000)
     force.unref()
     running.server.close(() => {
-      running.database
-        .close()
+      running.jobs
+        .stop()
+        .then(() => running.database.close())
         .catch(() => {})
         .finally(() => {
           running.lock?.release()

@@ -24,6 +24,7 @@ import type { Db } from './db/index.ts'
 import { type Role, sessions, users } from './db/schema.ts'
 import type { Config } from './env.ts'
 import { AppError } from './errors.ts'
+import { registerRoles } from './openapi/registry.ts'
 import type { ServerSecrets } from './secrets.ts'
 
 export const SESSION_COOKIE = '__Host-session'
@@ -134,6 +135,10 @@ export async function purgeExpiredSessions(ctx: StaffContext): Promise<void> {
 }
 
 export function requireStaff(ctx: StaffContext, roles: readonly Role[]): MiddlewareHandler<StaffEnv> {
+  return registerRoles(requireStaffFor(ctx, roles), roles)
+}
+
+function requireStaffFor(ctx: StaffContext, roles: readonly Role[]): MiddlewareHandler<StaffEnv> {
   return async function requireStaff(c, next) {
     const session = await currentSession(ctx, c)
     if (session === undefined) {

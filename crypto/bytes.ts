@@ -25,7 +25,6 @@ export function fromHex(hex: string, expectedBytes?: number): Uint8Array {
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-const B64_INDEX = new Map<string, number>([...B64].map((c, i) => [c, i]))
 
 export function toBase64(bytes: Uint8Array): string {
   let out = ''
@@ -40,22 +39,47 @@ export function toBase64(bytes: Uint8Array): string {
   return out
 }
 
-/** Standard alphabet with padding, canonical (unused bits zero); anything else is refused. */
+/** Sextet of each ASCII code in the standard alphabet, −1 for everything else. */
+const B64_VALUE = (() => {
+  const table = new Int8Array(128).fill(-1)
+  for (let i = 0; i < B64.length; i++) table[B64.charCodeAt(i)] = i
+  return table
+})()
+
+function sextet(text: string, i: number): number {
+  const code = text.charCodeAt(i)
+  const v = code < 128 ? (B64_VALUE[code] ?? -1) : -1
+  if (v < 0) throw new CryptoError('bad_encoding', 'expected standard base64 with padding')
+  return v
+}
+
+/**
+ * Standard alphabet with padding, canonical (unused bits zero); anything else is refused. One
+ * pass over character codes: a release builder decodes 100,000 envelopes (issue 8 #4).
+ */
 export function fromBase64(text: string, expectedBytes?: number): Uint8Array {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
-    throw new CryptoError('bad_encoding', 'expected standard base64 with padding')
-  }
+  if (text.length % 4 !== 0) throw new CryptoError('bad_encoding', 'expected standard base64 with padding')
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
   const out = new Uint8Array((text.length / 4) * 3 - pad)
+  const full = pad === 0 ? text.length : text.length - 4
   let o = 0
-  for (let i = 0; i < text.length; i += 4) {
-    const v = [0, 1, 2, 3].map((j) => B64_INDEX.get(text[i + j]!) ?? 0)
-    const n = (v[0]! << 18) | (v[1]! << 12) | (v[2]! << 6) | v[3]!
-    if (o < out.length) out[o++] = (n >> 16) & 255
-    if (o < out.length) out[o++] = (n >> 8) & 255
-    if (o < out.length) out[o++] = n & 255
+  for (let i = 0; i < full; i += 4) {
+    const n =
+      (sextet(text, i) << 18) | (sextet(text, i + 1) << 12) | (sextet(text, i + 2) << 6) | sextet(text, i + 3)
+    out[o++] = n >> 16
+    out[o++] = (n >> 8) & 255
+    out[o++] = n & 255
   }
-  if (toBase64(out) !== text) throw new CryptoError('bad_encoding', 'non-canonical base64')
+  if (pad > 0) {
+    const a = sextet(text, full)
+    const b = sextet(text, full + 1)
+    out[o++] = (a << 2) | (b >> 4)
+    if (pad === 1) {
+      const c = sextet(text, full + 2)
+      out[o++] = ((b & 15) << 4) | (c >> 2)
+      if ((c & 3) !== 0) throw new CryptoError('bad_encoding', 'non-canonical base64')
+    } else if ((b & 15) !== 0) throw new CryptoError('bad_encoding', 'non-canonical base64')
+  }
   if (expectedBytes !== undefined && out.length !== expectedBytes) throw new CryptoError('bad_length')
   return out
 }

@@ -58,6 +58,10 @@ export type Label =
   | 'tnr/v1/test-stream'
   /** Hash of a statistics release body, JCS form, signed via the release statement (crypto/release.ts). */
   | 'tnr/v1/release-data'
+  /** Hash of a context overlay, JCS form, signed via the context-update statement (crypto/statements.ts). */
+  | 'tnr/v1/context-data'
+  /** In-memory only, never stored or sent: checks a cached recipient public key (crypto/envelope.ts). */
+  | 'tnr/v1/local/public-key-cache'
   | `tnr/v1/sig/${string}`
 
 export function H(

@@ -16,6 +16,18 @@ function isAllZero(bytes: Uint8Array): boolean {
   return acc === 0
 }
 
+/**
+ * BLAKE2b alone, for code that needs nothing else (the reporter pages' proof-of-work worker):
+ * a bundle importing only this leaves both curves and the cipher out.
+ */
+export const nobleHash: Pick<CryptoBackend, 'blake2b'> = { blake2b: blake2bHash }
+
+// A plain function, not `nobleHash.blake2b`, in the backend below: a property read there would
+// keep the whole backend (curves, cipher) in bundles that only use `nobleHash`.
+function blake2bHash(input: Uint8Array, outLength: number): Uint8Array {
+  return blake2b(input, { dkLen: outLength })
+}
+
 export const nobleBackend: CryptoBackend = {
   name: 'noble',
   randomBytes(length) {
@@ -26,7 +38,7 @@ export const nobleBackend: CryptoBackend = {
     }
     return out
   },
-  blake2b: (input, outLength) => blake2b(input, { dkLen: outLength }),
+  blake2b: blake2bHash,
   x25519PublicKey: (secretKey) => x25519.getPublicKey(secretKey),
   x25519(secretKey, publicKey) {
     let shared: Uint8Array

@@ -118,7 +118,8 @@ function meetsDifficulty(digest: Uint8Array, bits: number): boolean {
  * the first that solves the challenge as its canonical text, or undefined if none in the slice does.
  */
 export function solvePowSlice(
-  backend: CryptoBackend,
+  // Only the hash: the reporter pages' PoW worker ships BLAKE2b alone, not the whole backend.
+  backend: Pick<CryptoBackend, 'blake2b'>,
   challenge: Uint8Array,
   bits: number,
   from: bigint,

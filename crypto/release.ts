@@ -135,6 +135,33 @@ export function boundContributions(units: readonly Unit[], cap: number): Unit[] 
   return out
 }
 
+// --- crossings never published --------------------------------------------------------------------
+
+/**
+ * Field groups a release never crosses (issue 6): `target_gender` within community × host
+ * country would single out, say, the few women of one community in one host country. The first
+ * field of a group may be crossed with some of the others, never with all of them, whether in one
+ * table or across tables (gender × community beside gender × host narrows the same people).
+ */
+export const NEVER_CROSSED: readonly (readonly [string, ...string[]])[] = [
+  ['target_gender', 'community', 'host_country'],
+]
+
+/** The forbidden crossing the tables make, as "a × b × c", or undefined. */
+export function forbiddenCrossing(
+  tables: readonly { readonly dims: readonly { readonly field: string }[] }[],
+): string | undefined {
+  for (const [field, ...others] of NEVER_CROSSED) {
+    const crossed = new Set<string>()
+    for (const table of tables) {
+      const fields = table.dims.map((d) => d.field)
+      if (fields.includes(field)) for (const f of fields) crossed.add(f)
+    }
+    if (others.every((o) => crossed.has(o))) return [field, ...others].join(' × ')
+  }
+  return undefined
+}
+
 // --- step 2: aggregate cells and margins --------------------------------------------------------
 
 /** A cell (every position a category) or a margin (`null` where a dimension is summed out). */
@@ -618,6 +645,8 @@ export function buildRelease(
   options: BuildOptions,
   rng: RandomSource | null,
 ): ReleaseBody {
+  const crossing = forbiddenCrossing(options.tables)
+  if (crossing !== undefined) throw new CryptoError('bad_argument', `never published: ${crossing}`)
   const bounded = boundContributions(units, options.contributionCap)
   const dp = options.epsilon !== null
   if (dp && rng === null) throw new CryptoError('bad_argument', 'the noise mode needs a random source')
@@ -798,11 +827,16 @@ export function verifyRelease(
   }
 }
 
-/** Claims a signer could get wrong: a DP claim without noise parameters, values under k shown. */
+/**
+ * Claims a signer could get wrong: a DP claim without noise parameters, values under k shown, a
+ * crossing that is never published (NEVER_CROSSED).
+ */
 function checkConsistency(release: ReleaseBody): void {
   const dp = release.privacy.mode === 'differential-privacy'
   if (dp !== (release.privacy.epsilon !== null) || dp !== (release.privacy.noise === 'discrete-laplace'))
     throw new CryptoError('bad_statement', 'privacy mode and noise disagree')
+  const crossing = forbiddenCrossing(release.tables)
+  if (crossing !== undefined) throw new CryptoError('bad_statement', `never published: ${crossing}`)
   for (const table of release.tables) {
     if (dp !== (table.epsilon !== null && table.scale !== null))
       throw new CryptoError('bad_statement', 'table noise parameters disagree with the mode')

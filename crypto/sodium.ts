@@ -83,6 +83,9 @@ export function loadSodium(): Promise<CryptoBackend> {
 export function loadSodiumSumo(): Promise<CryptoBackend & Argon2Backend> {
   sumo ??= sodiumSumo.ready.then(() => ({
     ...makeBackend(sodiumSumo as unknown as Sodium),
+    // Only the sumo build exports it (the standard build's wrapper names it, its wasm lacks it).
+    ed25519IsPrimeOrderPoint: (point: Uint8Array) =>
+      point.length === 32 && sodiumSumo.crypto_core_ed25519_is_valid_point(point),
     argon2id(password, salt, opsLimit, memLimitBytes, outLength) {
       return sodiumSumo.crypto_pwhash(
         outLength,

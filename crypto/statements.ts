@@ -19,7 +19,7 @@ import {
   ED25519_SIGNATURE_BYTES,
   X25519_PUBLIC_KEY_BYTES,
 } from './backend.ts'
-import { fromBase64, toBase64, utf8 } from './bytes.ts'
+import { fromBase64, toBase64, toHex, utf8 } from './bytes.ts'
 import { isValidEd25519PublicKey, signEd25519, verifyEd25519 } from './ed25519.ts'
 import { CryptoError } from './errors.ts'
 import { H } from './hash.ts'
@@ -180,6 +180,21 @@ export const receiptProofSchema = z.strictObject({
   hash: hex32,
 })
 
+/**
+ * An organisation-signed update of the TNR context dataset (SPEC.md §17): the
+ * statement binds, by hash, the whole overlay an admin's browser built (api/contract/context.ts
+ * `contextOverlay`), so a seized server can withhold an update but never rewrite one.
+ */
+export const contextUpdateSchema = z.strictObject({
+  type: z.literal('context-update'),
+  orgId: uuid,
+  /** Strictly increasing per organisation; readers prefer the highest they verify. */
+  seq: version,
+  issuedAt: timestamp,
+  /** hex of H("tnr/v1/context-data", UTF-8 of the overlay's JCS text). */
+  dataHash: hex32,
+})
+
 export const statementSchemas = {
   directory: directorySchema,
   'user-key': userKeySchema,
@@ -189,6 +204,7 @@ export const statementSchemas = {
   release: releaseSchema,
   'audit-checkpoint': auditCheckpointSchema,
   'receipt-proof': receiptProofSchema,
+  'context-update': contextUpdateSchema,
 } as const
 
 export type StatementType = keyof typeof statementSchemas
@@ -203,6 +219,7 @@ export type Grant = StatementOf<'grant'>
 export type Release = StatementOf<'release'>
 export type AuditCheckpoint = StatementOf<'audit-checkpoint'>
 export type ReceiptProof = StatementOf<'receipt-proof'>
+export type ContextUpdate = StatementOf<'context-update'>
 
 /** As a statement travels (DESIGN §7): the signed JCS text and a base64 64-byte signature. */
 export const signedStatementSchema = z.strictObject({
@@ -359,4 +376,41 @@ export function verifyUserKeyChain(
     identityKey: fromBase64(statement.identityKey, X25519_PUBLIC_KEY_BYTES),
     signingKey: fromBase64(statement.signingKey, ED25519_PUBLIC_KEY_BYTES),
   }
+}
+
+/** The hash a `context-update` statement signs: H("tnr/v1/context-data", UTF-8 of the overlay text). */
+export function contextDataHash(backend: CryptoBackend, overlayText: string): string {
+  return toHex(H(backend, 'tnr/v1/context-data', [utf8(overlayText)]))
+}
+
+/**
+ * Verifies a context update under the organisation key: the statement first (SPEC.md §9), then
+ * that `overlayText` is the JCS text whose hash it signed, then (with `orgId`) the organisation.
+ * Returns the statement and the parsed overlay JSON, which the caller still validates with its
+ * own schema (crypto/ knows nothing of the dataset's shape). CryptoError('bad_signature') for a
+ * signature or hash that does not match, 'bad_statement' for a non-canonical overlay text,
+ * 'key_mismatch' for another organisation.
+ */
+export function verifyContextUpdate(
+  backend: CryptoBackend,
+  signed: SignedStatement,
+  overlayText: string,
+  orgSigningKey: Uint8Array,
+  options: { orgId?: string } = {},
+): { readonly statement: ContextUpdate; readonly overlay: unknown } {
+  const statement = verifyStatement(backend, signed, orgSigningKey, 'context-update')
+  if (options.orgId !== undefined && statement.orgId !== options.orgId)
+    throw new CryptoError('key_mismatch', 'context update of another organisation')
+  if (overlayText.length > MAX_STATEMENT_CHARS) throw new CryptoError('bad_statement', 'overlay too large')
+  if (contextDataHash(backend, overlayText) !== statement.dataHash)
+    throw new CryptoError('bad_signature', 'context overlay does not match its signed hash')
+  let overlay: unknown
+  try {
+    overlay = JSON.parse(overlayText)
+  } catch (cause) {
+    throw new CryptoError('bad_statement', 'context overlay is not JSON', { cause })
+  }
+  if (jcs(overlay) !== overlayText)
+    throw new CryptoError('bad_statement', 'context overlay is not canonical JSON')
+  return { statement, overlay }
 }

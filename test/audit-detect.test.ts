@@ -71,7 +71,7 @@ describe.each(databases)('audit tampering detected from the $name database', (fa
         await appendServerEntry(tx, backend, {
           receiptSeed: secrets.receiptSeed,
           action: n % 2 === 0 ? 'case.status' : 'case.reply',
-          target: '00000000-0000-4000-8000-00000000000' + String(n),
+          target: `00000000-0000-4000-8000-00000000000${String(n)}`,
           now: new Date(Date.UTC(2026, 10, 25, 12, n)),
         })
       })

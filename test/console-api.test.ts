@@ -937,6 +937,13 @@ describe.each(databases)('Staff API on $name', (factory) => {
       ['POST', `/api/cases/${someone}/export`, [401, 403, 400, 400]],
       ['POST', `/api/cases/${someone}/labels`, [401, 403, 400, 400]],
       ['POST', `/api/admin/users/${someone}/remove-desk`, [401, 403, 403, 400]],
+      ['GET', '/api/auth/status', [200, 200, 200, 200]],
+      ['GET', '/api/admin/keys', [401, 403, 403, 200]],
+      ['POST', '/api/admin/retire-jobs', [401, 403, 403, 400]],
+      ['GET', `/api/admin/retire-jobs/${someone}/batch`, [401, 403, 403, 404]],
+      ['POST', `/api/admin/retire-jobs/${someone}/batch`, [401, 403, 403, 400]],
+      ['POST', `/api/admin/retire-jobs/${someone}/finish`, [401, 403, 403, 400]],
+      ['POST', `/api/admin/desks/${someone}/revoke-version`, [401, 403, 403, 400]],
     ]
     const roles = ['none', 'analyst', 'caseworker', 'admin'] as const
     const failures: string[] = []

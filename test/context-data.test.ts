@@ -17,7 +17,7 @@ const FILE = join(import.meta.dirname, '../web/shared/context/context-data.json'
 const raw: unknown = JSON.parse(readFileSync(FILE, 'utf8'))
 const data: ContextData = loadContextData()
 /** The day this dataset was reviewed: assertions about what is shown "now" pin this date. */
-const REVIEW_DAY = new Date('2026-11-25T12:00:00Z')
+const REVIEW_DAY = new Date('2026-11-26T12:00:00Z')
 
 const EU_WITH_CHINA_IN_FORCE = ['BE', 'BG', 'CY', 'ES', 'FR', 'IT', 'LT', 'PT', 'RO']
 const EU_WITH_HONG_KONG_IN_FORCE = ['CZ', 'PT']

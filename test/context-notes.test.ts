@@ -21,7 +21,7 @@ const messages = Object.fromEntries(
     >,
   ).filter((e): e is [string, string] => typeof e[1] === 'string'),
 )
-const REVIEW_DAY = new Date('2026-11-25T12:00:00Z')
+const REVIEW_DAY = new Date('2026-11-26T12:00:00Z')
 
 function render(host: string, origin: string, now = REVIEW_DAY): string {
   return renderToStaticMarkup(

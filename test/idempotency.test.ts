@@ -8,8 +8,8 @@
  *   50 more once the challenge is long spent → 50 × 200, the same body.
  * - A crash after the challenge was spent and before the case committed: the resend gets
  *   `409 pow_spent` (the lookup id is unknown and the challenge used), a fresh solve then stores
- *   exactly one case. In-process on both databases (the second transaction fails as a killed
- *   process would leave it: never committed), and with a real SIGKILL of the server on
+ *   exactly one case. In-process on both databases (the statement that stores the case fails as
+ *   a killed process would leave it: never committed), and with a real SIGKILL of the server on
  *   PostgreSQL, where the test can watch the spent challenge land from its own connection.
  */
 import { sql } from 'drizzle-orm'
@@ -165,17 +165,17 @@ describe.each(databases)('idempotent submission on $name', (factory) => {
   })
 
   it('after a crash between spending the challenge and committing, answers 409 pow_spent, then stores one case on a fresh solve', async () => {
-    // Every property but `transaction` is the real database; after the challenge is spent, the
-    // case's transaction fails before it commits, which is what a SIGKILL there leaves behind.
-    let transactionsSinceArmed = 0
+    // Every property but `with` is the real database; after the challenge is spent (its own
+    // statement), the statement that stores the case (a `with` query, api/storage/cases.ts)
+    // fails before it commits, which is what a SIGKILL there leaves behind.
     const crashing = new Proxy(database.db, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver) as unknown
-        if (property !== 'transaction' || typeof value !== 'function') return value
+        if (property !== 'with' || typeof value !== 'function') return value
         return (...args: unknown[]) => {
-          if (crashAfterSpend && ++transactionsSinceArmed === 2) {
+          if (crashAfterSpend) {
             crashAfterSpend = false
-            return Promise.reject(new Error('simulated crash before commit'))
+            throw new Error('simulated crash before commit')
           }
           return (value as (...a: unknown[]) => unknown).apply(target, args)
         }

@@ -1,8 +1,8 @@
 /**
  * @module test/stats-cli.test
  * `stats:verify` and `stats:merge` as people run them (real processes, real files): a release
- * verifies against its organisation's fingerprint and fails against another, or when a count
- * was edited; two organisations' releases merge into summed counts; an untrusted or
+ * verifies against its organisation's fingerprint and fails against another, when a count
+ * was edited, or when its tables cross gender with community × host country (though signed); two organisations' releases merge into summed counts; an untrusted or
  * incompatible one is refused with the reason and a non-zero exit code.
  */
 import { execFile } from 'node:child_process'
@@ -16,7 +16,13 @@ import type { CryptoBackend } from '../crypto/backend.ts'
 import { toBase64 } from '../crypto/bytes.ts'
 import { fingerprint } from '../crypto/fingerprint.ts'
 import { streamRandomSource } from '../crypto/laplace.ts'
-import { buildRelease, type MergedRelease, signRelease, type Unit } from '../crypto/release.ts'
+import {
+  buildRelease,
+  type MergedRelease,
+  type ReleaseBody,
+  signRelease,
+  type Unit,
+} from '../crypto/release.ts'
 import { loadSodium } from '../crypto/sodium.ts'
 import { signStatement } from '../crypto/statements.ts'
 import { REPO_ROOT } from './support/server.ts'
@@ -45,7 +51,12 @@ describe('stats:verify and stats:merge', () => {
   let dir: string
   const fps: string[] = []
 
-  function release(name: string, seed: string, period = { from: '2025-01', to: '2025-12' }): string {
+  function release(
+    name: string,
+    seed: string,
+    period = { from: '2025-01', to: '2025-12' },
+    relabel?: (body: ReleaseBody) => void,
+  ): string {
     const orgId = randomUUID()
     const orgSeed = backend.randomBytes(32)
     const orgKey = backend.ed25519PublicKey(orgSeed)
@@ -62,7 +73,7 @@ describe('stats:verify and stats:merge', () => {
     })
     const units: Unit[] = Array.from({ length: 90 }, (_, i) => ({
       personKey: '',
-      values: { community: [i % 3 === 0 ? 'iranian' : 'uyghur'] },
+      values: { community: [i % 3 === 0 ? 'iranian' : 'uyghur'], target_gender: ['woman'] },
     }))
     const body = buildRelease(
       units,
@@ -79,6 +90,17 @@ describe('stats:verify and stats:merge', () => {
             id: 'community',
             dims: [{ field: 'community', categories: ['uyghur', 'iranian'], maxValues: 1 }],
           },
+          ...(relabel === undefined
+            ? []
+            : [
+                {
+                  id: 'gender-by-community',
+                  dims: [
+                    { field: 'target_gender', categories: ['woman'], maxValues: 1 },
+                    { field: 'community', categories: ['uyghur', 'iranian'], maxValues: 1 },
+                  ],
+                },
+              ]),
         ],
         epsilon: { num: 1n, den: 1n },
         threshold: 10,
@@ -91,6 +113,7 @@ describe('stats:verify and stats:merge', () => {
       },
       streamRandomSource(new TextEncoder().encode(seed), backend),
     )
+    relabel?.(body)
     const file = join(dir, `${name}.json`)
     writeFileSync(
       file,
@@ -127,6 +150,28 @@ describe('stats:verify and stats:merge', () => {
     const refused = await cli('stats-verify', ['--trust', fps[0] as string, join(dir, 'edited.json')])
     expect(refused.code).toBe(1)
     expect(refused.stdout).toContain('bad_signature')
+  })
+
+  it('refuses a signed release that crosses gender with community and host country', async () => {
+    // The builder refuses to make one; relabel the first table's field after building, then sign.
+    const file = release('crossed', 'cli-crossed', undefined, (body) => {
+      const table = body.tables[0]
+      if (table === undefined) throw new Error('no table')
+      body.tables[0] = {
+        ...table,
+        id: 'gender-by-host',
+        dims: [
+          { field: 'target_gender', categories: ['woman'], maxValues: 1 },
+          { field: 'host_country', categories: ['uyghur', 'iranian'], maxValues: 1 },
+        ],
+        entries: table.entries.map((e) => ({ ...e, key: ['woman', ...e.key.slice(0, 1)] })),
+      }
+    })
+    const refused = await cli('stats-verify', ['--trust', fps.at(-1) as string, file])
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toContain(
+      'bad_statement: never published: target_gender × community × host_country',
+    )
   })
 
   it('merges two organisations and refuses untrusted or incompatible releases', async () => {

@@ -14,6 +14,8 @@
  *   manifest (build/asset-manifest.ts), in that order;
  * - the bundle boundary (build/bundle-boundary.ts): public pages never load console code or
  *   libsodium;
+ * - public pages render with Preact's React-compatible API, the console with React
+ *   (build/preact-public.ts): React DOM alone would take a third of the intake page's budget;
  * - the reporter pages' `<noscript>` text and the static safety page, in every locale
  *   (build/reporter-static.ts).
  * The build is reproducible: the same tree gives byte-identical output (test/architecture.test.ts).
@@ -24,7 +26,9 @@ import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 import { assetManifest } from './build/asset-manifest.ts'
 import { bundleBoundary } from './build/bundle-boundary.ts'
+import { localeSubset } from './build/locale-subset.ts'
 import { PAGES } from './build/pages.ts'
+import { preactOnPublicPages } from './build/preact-public.ts'
 import { reporterStaticHtml } from './build/reporter-static.ts'
 import { subresourceIntegrity } from './build/sri.ts'
 
@@ -60,6 +64,8 @@ export default defineConfig({
     'import.meta.env.VITE_ORG_KEY_FINGERPRINT': pinned === undefined ? 'undefined' : JSON.stringify(pinned),
   },
   plugins: [
+    preactOnPublicPages(),
+    localeSubset(),
     react(),
     reporterStaticHtml(join(webRoot, 'locales')),
     bundleBoundary(),
@@ -83,8 +89,15 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'locales-countries', test: /[\\/]web[\\/]locales[\\/]countries[\\/][^\\/]+\.json$/ },
-            // The interface messages of all 13 languages, likewise loaded whatever the reporter picks.
-            { name: 'locales-messages', test: /[\\/]web[\\/]locales[\\/][^\\/]+\.json$/ },
+            // The interface messages of all 13 languages, likewise loaded whatever the reporter picks
+            // — the shared part, and each page's own part in a chunk of its own
+            // (web/build/locale-subset.ts), so the intake page does not carry the others' text.
+            {
+              name: 'locales-messages',
+              test: /[\\/]web[\\/]locales[\\/][^\\/]+\.json(?:\?omit=[^?]*)?$/,
+            },
+            { name: 'locales-followup', test: /[\\/]web[\\/]locales[\\/][^\\/]+\.json\?only=followup$/ },
+            { name: 'locales-safety', test: /[\\/]web[\\/]locales[\\/][^\\/]+\.json\?only=safety$/ },
           ],
         },
       },

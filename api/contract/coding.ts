@@ -210,8 +210,8 @@ export function tacticGroups(coding: Pick<CodingV1, 'tactic'>): string[] {
   return TACTIC_GROUP_ORDER.filter((g) => groups.has(g))
 }
 
-/** Fields DESIGN §9 forbids crossing: target_gender never with community × host country. */
-export const NEVER_CROSSED: readonly (readonly string[])[] = [['target_gender', 'community', 'host_country']]
+/** Fields never crossed in a release (target_gender with community × host country): enforced in crypto/release.ts. */
+export { NEVER_CROSSED } from '../../crypto/release.ts'
 
 /** Locale key of a field's label and of one of its values. */
 export function fieldLabelKey(field: string): string {

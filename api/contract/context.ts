@@ -14,7 +14,7 @@
  * Shared with the web: no server imports here.
  */
 import { z } from 'zod'
-import { utcDate } from './common.ts'
+import { signedStatement, utcDate } from './common.ts'
 
 export const CONTEXT_DATA_VERSION = 1
 
@@ -39,7 +39,13 @@ export const factSource = z
   })
 export type FactSource = z.infer<typeof factSource>
 
-const sourced = { source: factSource, checkedOn: utcDate }
+/** A real UTC calendar day (a typo like 2026-02-30 would otherwise crash a reader's date maths). */
+export const checkDay = utcDate.refine((text) => {
+  const ms = Date.parse(`${text}T00:00:00Z`)
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === text
+}, 'a real date')
+
+const sourced = { source: factSource, checkedOn: checkDay }
 
 export const membership = z.strictObject({ member: z.boolean(), ...sourced })
 export type Membership = z.infer<typeof membership>
@@ -151,7 +157,8 @@ export const generalFact = z.strictObject({
 export type GeneralFact = z.infer<typeof generalFact>
 
 /**
- * Help a deployment adds for its community (none by default; an admin route edits these later).
+ * Help a deployment adds for its community (none bundled; admins add them as signed updates,
+ * `overlayContact` below).
  * `hostCountries` empty means "wherever the reporter lives".
  */
 export const localContact = z.strictObject({
@@ -211,3 +218,115 @@ export const contextData = z
       )
   })
 export type ContextData = z.infer<typeof contextData>
+
+// --- signed updates (admins, in the console) ---------------------------------------------------
+
+export const CONTEXT_OVERLAY_VERSION = 1
+
+/**
+ * A change an admin makes must cite a public page (issue 9: "a source for each change"), so a
+ * reader can check it; the citation stays optional beside it.
+ */
+export const changeSource = z.strictObject({
+  title: z.string().min(1).max(300),
+  url: z.url({ protocol: /^https$/ }).max(500),
+  citation: z.string().min(1).max(500).optional(),
+})
+const changed = { source: changeSource, checkedOn: checkDay }
+
+export const MEMBERSHIP_BODIES = ['eu', 'council_of_europe'] as const
+export type MembershipBody = (typeof MEMBERSHIP_BODIES)[number]
+
+export const overlayMembership = z.strictObject({
+  host: countryCode,
+  body: z.enum(MEMBERSHIP_BODIES),
+  member: z.boolean(),
+  ...changed,
+})
+export const overlayTreaty = z.strictObject({ ...extraditionTreaty.shape, host: countryCode, ...changed })
+export const overlayCase = z.strictObject({ ...caseLaw.shape, ...changed })
+/** Replaces every bundled pattern of its (origin, kind) that was checked on or before it. */
+export const overlayPattern = z.strictObject({ ...originPattern.shape, origin: countryCode, ...changed })
+export const overlayGeneral = z.strictObject({ ...generalFact.shape, ...changed })
+export const overlayContact = z.strictObject({ ...localContact.shape, ...changed })
+export type OverlayMembership = z.infer<typeof overlayMembership>
+export type OverlayTreaty = z.infer<typeof overlayTreaty>
+export type OverlayCase = z.infer<typeof overlayCase>
+export type OverlayPattern = z.infer<typeof overlayPattern>
+export type OverlayGeneral = z.infer<typeof overlayGeneral>
+export type OverlayContact = z.infer<typeof overlayContact>
+
+/**
+ * Everything admins changed or added over the bundled dataset, signed as a whole by the
+ * organisation key (crypto/statements.ts `context-update`). Each update carries the full overlay,
+ * so the latest verified one is all a reader needs. Merged by web/shared/context/overlay.ts: for
+ * each fact, the newer check date wins (the bundled one on a tie loses to the admin's edit).
+ */
+export const contextOverlay = z
+  .strictObject({
+    version: z.literal(CONTEXT_OVERLAY_VERSION),
+    memberships: z.array(overlayMembership).max(200),
+    treaties: z.array(overlayTreaty).max(1000),
+    caseLaw: z.array(overlayCase).max(200),
+    patterns: z.array(overlayPattern).max(200),
+    general: z.array(overlayGeneral).max(20),
+    contacts: z.array(overlayContact).max(500),
+  })
+  .superRefine((o, ctx) => {
+    const once = (keys: string[], what: string) => {
+      const seen = new Set<string>()
+      for (const key of keys) {
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} ${key}` })
+        seen.add(key)
+      }
+    }
+    once(
+      o.memberships.map((m) => `${m.host}/${m.body}`),
+      'membership',
+    )
+    once(
+      o.treaties.map((t) => `${t.host}/${t.origin}`),
+      'treaty',
+    )
+    once(
+      o.caseLaw.map((c) => c.id),
+      'case',
+    )
+    once(
+      o.patterns.map((p) => `${p.origin}/${p.kind}`),
+      'pattern',
+    )
+    once(
+      o.general.map((g) => g.id),
+      'general fact',
+    )
+    once(
+      o.contacts.map((c) => c.id),
+      'contact',
+    )
+  })
+export type ContextOverlay = z.infer<typeof contextOverlay>
+
+export const EMPTY_OVERLAY: ContextOverlay = {
+  version: CONTEXT_OVERLAY_VERSION,
+  memberships: [],
+  treaties: [],
+  caseLaw: [],
+  patterns: [],
+  general: [],
+  contacts: [],
+}
+
+/** Largest overlay text accepted (api/app.ts BODY_LIMITS leaves room for it in a request). */
+export const MAX_OVERLAY_CHARS = 400 * 1024
+
+/** A signed update as it travels: the statement and the exact JCS text of the overlay it hashes. */
+export const contextUpdateWire = z.strictObject({
+  signed: signedStatement,
+  overlay: z.string().min(2).max(MAX_OVERLAY_CHARS),
+})
+export type ContextUpdateWire = z.infer<typeof contextUpdateWire>
+
+/** `GET /api/context`: the latest stored update, or null while admins have changed nothing. */
+export const contextResponse = z.strictObject({ update: contextUpdateWire.nullable() })
+export type ContextResponse = z.infer<typeof contextResponse>

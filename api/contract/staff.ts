@@ -375,3 +375,67 @@ export const caseLabelRequest = z.strictObject({ labelId: uuid, on: z.boolean(),
 
 /** Records a referral export in the audit log (the document itself is made and kept in the browser). */
 export const exportRequest = z.strictObject({ audit: auditWire })
+
+// --- related cases: links and merges (DESIGN §8 "link or merge related cases") -----------------
+
+/** Links (`on: true`) or unlinks this case and `otherId`, a case of the same desk. */
+export const caseLinkRequest = z.strictObject({ otherId: uuid, on: z.boolean(), audit: auditWire })
+/** Merges this case (a duplicate) into `into`, a case of the same desk that is not merged itself. */
+export const caseMergeRequest = z.strictObject({ into: uuid, audit: auditWire })
+/** Undoes a merge; admins only (caseworkers see a merge as final). */
+export const caseUnmergeRequest = z.strictObject({ audit: auditWire })
+
+/** A related case: its metadata, and its report envelope so the console's worker shows an excerpt. */
+export const relatedCaseJson = caseSummary
+  .pick({
+    id: true,
+    deskId: true,
+    lookupId: true,
+    receivedOn: true,
+    status: true,
+    reporterPublicKey: true,
+    reporterSigningKey: true,
+    report: true,
+  })
+  .extend({ mergedInto: uuid.nullable() })
+export type RelatedCase = z.infer<typeof relatedCaseJson>
+
+export const caseRelationsResponse = z.object({
+  /** The case this one was merged into, or null. */
+  mergedInto: relatedCaseJson.nullable(),
+  /** Cases merged into this one. */
+  mergedFrom: z.array(relatedCaseJson),
+  /** Linked cases, both directions. */
+  links: z.array(relatedCaseJson),
+  /** UTC day after which retention may purge the case (set by the retention policy), or null. */
+  retentionOn: utcDate.nullable(),
+})
+export type CaseRelationsResponse = z.infer<typeof caseRelationsResponse>
+
+// --- the queue's decrypted index (DESIGN §8 "a compact per-desk index in a Web Worker") ---------
+
+export const QUEUE_INDEX_PAGE_SIZE = 500
+
+/**
+ * `GET /api/cases/index`: the cases matching the queue's server-side filters (status and sort do
+ * not apply: the browser filters and sorts its index itself), in id order after the cursor
+ * `after`, each with its report envelope for the worker to decrypt.
+ */
+export const queueIndexQuery = queueQuery.omit({ page: true, sort: true, status: true }).extend({
+  after: uuid.optional(),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/)
+    .refine((v) => Number(v) >= 1 && Number(v) <= 1000, 'limit: 1 to 1000')
+    .optional(),
+})
+export type QueueIndexQuery = z.infer<typeof queueIndexQuery>
+
+export const queueIndexResponse = z.object({
+  cases: z.array(caseSummary),
+  /** The cursor for the next page, or null after the last. */
+  next: uuid.nullable(),
+  /** How many cases match, counted on the first page only (no cursor); null on later pages. */
+  total: z.number().int().nullable(),
+})
+export type QueueIndexResponse = z.infer<typeof queueIndexResponse>

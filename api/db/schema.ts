@@ -115,6 +115,8 @@ export const desks = pgTable('desks', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
   archived: boolean('archived').notNull().default(false),
+  /** Closed cases are erased this many days after closing; null keeps them until purged by hand. */
+  retentionDays: integer('retention_days'),
   createdAt: at('created_at').notNull().defaultNow(),
 })
 export type Desk = typeof desks.$inferSelect
@@ -333,6 +335,9 @@ export const cases = pgTable(
     /** The signed `receipt-proof`, kept so a retried submission is answered identically. */
     proofStatement: text('proof_statement').notNull(),
     proofSignature: bytea('proof_signature').notNull(),
+    /** UTC day the case was last closed; null while open (api/storage/retention.ts). */
+    closedOn: day('closed_on'),
+    /** Last UTC day the closed case is kept; the retention job erases it the day after. */
     retentionOn: day('retention_on'),
     spam: boolean('spam').notNull().default(false),
     mergedInto: uuid('merged_into').references((): AnyPgColumn => cases.id, {
@@ -341,7 +346,21 @@ export const cases = pgTable(
   },
   (t) => [
     check('cases_lookup_id_hex', sql`${t.lookupId} ~ '^[0-9a-f]{32}$'`),
-    index('cases_desk_idx').on(t.deskId),
+    // The queue (api/storage/staff-cases.ts): newest first, or by priority, over any set of desks
+    // (a page stops after 50 rows that pass the filters), and per desk + spam + status (the tabs;
+    // their counts are an index-only scan, hence merged_into at the end), so no page or count
+    // reads the table in full. NULLS FIRST is what `order by … desc` means; with NULLS LAST the
+    // planner would sort anyway.
+    index('cases_received_idx').on(t.receivedOn.desc().nullsFirst(), t.id),
+    index('cases_priority_idx').on(t.priority.desc().nullsFirst(), t.receivedOn.desc().nullsFirst(), t.id),
+    index('cases_queue_idx').on(
+      t.deskId,
+      t.spam,
+      t.status,
+      t.receivedOn.desc().nullsFirst(),
+      t.id,
+      t.mergedInto,
+    ),
     index('cases_retention_idx').on(t.retentionOn),
   ],
 )
@@ -358,6 +377,27 @@ export const caseLabels = pgTable(
       .references(() => labels.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ name: 'case_labels_pk', columns: [t.caseId, t.labelId] })],
+)
+
+/**
+ * Related cases of one desk (DESIGN §8 "link or merge related cases"), stored once per pair with
+ * `caseA < caseB` so a link has one spelling and reads both ways. Erased with either case.
+ */
+export const caseLinks = pgTable(
+  'case_links',
+  {
+    caseA: uuid('case_a')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    caseB: uuid('case_b')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ name: 'case_links_pk', columns: [t.caseA, t.caseB] }),
+    check('case_links_ordered', sql`${t.caseA} < ${t.caseB}`),
+    index('case_links_b_idx').on(t.caseB),
+  ],
 )
 
 /**
@@ -523,5 +563,58 @@ export const setupTokens = pgTable('setup_tokens', {
   tokenHash: bytea('token_hash').notNull().unique('setup_tokens_token_hash_unique'),
   expiresAt: at('expires_at').notNull(),
   usedAt: at('used_at'),
+  createdAt: at('created_at').notNull().defaultNow(),
+})
+
+/**
+ * "Retire old key" jobs (DESIGN §5, crypto/SPEC.md §18): an admin's browser re-wraps the content
+ * keys of a desk's case items from key version `fromVersion` to `toVersion`, one batch per
+ * transaction. `cursor` is the last case item id a batch covered (items are taken in id order),
+ * so a closed tab resumes where it stopped; a final pass from the start catches items that
+ * arrived behind the cursor. One job per old version.
+ */
+export const retireJobs = pgTable(
+  'retire_jobs',
+  {
+    id: uuid('id').primaryKey(),
+    deskId: uuid('desk_id')
+      .notNull()
+      .references(() => desks.id, { onDelete: 'cascade' }),
+    fromVersion: integer('from_version').notNull(),
+    toVersion: integer('to_version').notNull(),
+    cursor: uuid('cursor'),
+    rewrapped: integer('rewrapped').notNull().default(0),
+    startedBy: uuid('started_by').references(() => users.id, { onDelete: 'set null' }),
+    startedAt: at('started_at').notNull(),
+    finishedAt: at('finished_at'),
+  },
+  (t) => [
+    unique('retire_jobs_desk_version_unique').on(t.deskId, t.fromVersion),
+    check('retire_jobs_versions', sql`${t.toVersion} > ${t.fromVersion}`),
+  ],
+)
+export type RetireJob = typeof retireJobs.$inferSelect
+
+/**
+ * Progress of once-a-day server jobs shared by every instance (DESIGN §3): the daily digest
+ * claims a day here before sending, so two instances never both send it.
+ */
+export const jobState = pgTable('job_state', {
+  name: text('name').primaryKey(),
+  /** The last UTC day the job has covered. */
+  doneThrough: day('done_through').notNull(),
+})
+
+/**
+ * Organisation-signed context updates (issue 9, SPEC.md §9 `context-update`): the statement as
+ * signed, its signature and the exact overlay text it hashes. Readers verify the latest
+ * themselves; the table keeps every earlier one as history.
+ */
+export const contextUpdates = pgTable('context_updates', {
+  seq: integer('seq').primaryKey(),
+  statement: text('statement').notNull(),
+  signature: bytea('signature').notNull(),
+  overlay: text('overlay').notNull(),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
   createdAt: at('created_at').notNull().defaultNow(),
 })

@@ -10,6 +10,15 @@
  * certified with the keys that user registered, grants hashing their envelopes) so that a
  * careless or buggy client cannot store nonsense, but every reader verifies again.
  *
+ * Keys (SPEC.md §18): `GET /keys` (holders per desk key version, how long a directory listing an
+ * old version as current stays valid, retire jobs), the "retire old key" job (start, batches of
+ * re-wrapped envelopes swapped in one transaction each with one audit entry, finish) and revoking
+ * a retired version's grants.
+ *
+ * Retention (DESIGN §6, api/storage/retention.ts): each desk's period for closed cases, the
+ * counts shown before purging, and "purge now" (the admin's signed entry plus a server entry per
+ * erased case, in one transaction).
+ *
  * Invite tokens: 32 random bytes in the link's fragment (`/console#invite=<token>&org=<fp>`),
  * stored as `H("tnr/v1/invite-token", token)`, single use, expiring after 72 hours.
  */
@@ -22,6 +31,13 @@ import { H } from '../../crypto/hash.ts'
 import { authKeyHash, decodeKdfParams } from '../../crypto/kdf.ts'
 import { verifyStatement } from '../../crypto/statements.ts'
 import {
+  auditOnlyRequest,
+  retireUploadRequest,
+  revokeVersionRequest,
+  startRetireRequest,
+} from '../contract/keys.ts'
+import { purgeNowRequest, retentionPeriodRequest } from '../contract/retention.ts'
+import {
   acceptInviteRequest,
   certifyRequest,
   createLabelRequest,
@@ -30,6 +46,7 @@ import {
   inviteInfoRequest,
   inviteRequest,
   removeMemberRequest,
+  uuid,
 } from '../contract/staff.ts'
 import {
   deskKeys,
@@ -42,6 +59,7 @@ import {
   labels,
   org,
   recoveryKits,
+  retireJobs,
   users,
 } from '../db/schema.ts'
 import { AppError, validate } from '../errors.ts'
@@ -54,6 +72,14 @@ import {
   startSession,
 } from '../session.ts'
 import { appendStaffEntry } from '../storage/audit.ts'
+import { purgeDeskNow, retentionOverview, setDeskRetention, utcDay } from '../storage/retention.ts'
+import {
+  applyRetireBatch,
+  findRetireJob,
+  nextRetireBatch,
+  remainingItems,
+  retireKeyIds,
+} from '../storage/retire.ts'
 import { encryptTotpSecret, findUser, findUserByName, mePayload, totpStep } from '../storage/staff.ts'
 
 export const INVITE_LIFETIME_MS = 72 * 60 * 60 * 1000
@@ -62,6 +88,13 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
 function hashInviteToken(backend: CryptoBackend, token: string): Uint8Array {
   if (!TOKEN_PATTERN.test(token)) throw new AppError('unauthorized', 'The invitation link is not valid.')
   return H(backend, 'tnr/v1/invite-token', [new Uint8Array(Buffer.from(token, 'base64url'))])
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+/** A uuid path parameter; anything else answers like an unknown id. */
+function uuidParam(value: string): string {
+  if (!UUID_PATTERN.test(value)) throw new AppError('not_found')
+  return value
 }
 
 async function organisation(ctx: StaffContext) {
@@ -199,15 +232,22 @@ export function adminRoutes(ctx: StaffContext) {
           .from(desks)
           .where(eq(desks.archived, false))
           .orderBy(asc(desks.name))
-        const holders = await ctx.db
-          .select({ deskId: keyGrants.deskId, n: sql<number>`count(distinct ${keyGrants.granteeId})::int` })
-          .from(keyGrants)
-          .where(eq(keyGrants.target, 'desk'))
-          .groupBy(keyGrants.deskId)
         const versions = await ctx.db
           .select({ deskId: deskKeys.deskId, version: sql<number>`max(${deskKeys.version})::int` })
           .from(deskKeys)
           .groupBy(deskKeys.deskId)
+        // Holders of each desk's current key: that is the key new reports and items need.
+        const holders = await ctx.db
+          .select({
+            deskId: keyGrants.deskId,
+            version: keyGrants.version,
+            n: sql<number>`count(distinct ${keyGrants.granteeId})::int`,
+          })
+          .from(keyGrants)
+          .where(eq(keyGrants.target, 'desk'))
+          .groupBy(keyGrants.deskId, keyGrants.version)
+        const currentVersion = (deskId: string) =>
+          Number(versions.find((v) => v.deskId === deskId)?.version ?? 0)
         const [kit] = await ctx.db.select().from(recoveryKits).orderBy(asc(recoveryKits.createdAt)).limit(1)
         const desksOfInvite = (id: string) =>
           inviteDeskRows.filter((r) => r.inviteId === id).map((r) => r.deskId)
@@ -237,8 +277,10 @@ export function adminRoutes(ctx: StaffContext) {
             desks: deskRows.map((d) => ({
               deskId: d.id,
               name: d.name,
-              holders: Number(holders.find((h) => h.deskId === d.id)?.n ?? 0),
-              version: Number(versions.find((v) => v.deskId === d.id)?.version ?? 0),
+              holders: Number(
+                holders.find((h) => h.deskId === d.id && h.version === currentVersion(d.id))?.n ?? 0,
+              ),
+              version: currentVersion(d.id),
             })),
             labels: await ctx.db
               .select({ id: labels.id, name: labels.name })
@@ -549,6 +591,286 @@ export function adminRoutes(ctx: StaffContext) {
           })
         })
         return c.json({ ok: true as const }, 201)
+      })
+      // ---- keys: overview, "retire old key" jobs, revoking a retired version (SPEC.md §18) ----
+      .get('/keys', admin, async (c) => {
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const deskRows = await ctx.db
+          .select()
+          .from(desks)
+          .where(eq(desks.archived, false))
+          .orderBy(asc(desks.name))
+        const keyRows = await ctx.db.select().from(deskKeys).orderBy(asc(deskKeys.version))
+        const holders = await ctx.db
+          .select({
+            deskId: keyGrants.deskId,
+            version: keyGrants.version,
+            n: sql<number>`count(distinct ${keyGrants.granteeId})::int`,
+          })
+          .from(keyGrants)
+          .where(eq(keyGrants.target, 'desk'))
+          .groupBy(keyGrants.deskId, keyGrants.version)
+        const liveDirectories = await ctx.db
+          .select()
+          .from(directories)
+          .where(gt(directories.expiresAt, now))
+          .orderBy(asc(directories.seq))
+        // The server verified each directory when it was stored; here it only reads the desks.
+        const listed = liveDirectories.map((d) => ({
+          expiresAt: d.expiresAt,
+          desks: (JSON.parse(d.statement) as { desks: { deskId: string; version: number }[] }).desks,
+        }))
+        const [newest] = await ctx.db.select().from(directories).orderBy(desc(directories.seq)).limit(1)
+        const jobRows = await ctx.db.select().from(retireJobs).orderBy(asc(retireJobs.startedAt))
+        const jobs = []
+        for (const job of jobRows) {
+          const ids = await retireKeyIds(ctx.db, backend, job)
+          jobs.push({
+            id: job.id,
+            deskId: job.deskId,
+            fromVersion: job.fromVersion,
+            toVersion: job.toVersion,
+            rewrapped: job.rewrapped,
+            remaining: await remainingItems(ctx.db, job, ids),
+            startedAt: job.startedAt.toISOString(),
+            finishedAt: job.finishedAt?.toISOString() ?? null,
+          })
+        }
+        return c.json(
+          {
+            desks: deskRows.map((d) => {
+              const current = keyRows
+                .filter((k) => k.deskId === d.id)
+                .reduce((v, k) => Math.max(v, k.version), 0)
+              const exposed = listed
+                .filter((dir) => {
+                  const versions = dir.desks.filter((e) => e.deskId === d.id).map((e) => e.version)
+                  return versions.length > 0 && Math.max(...versions) < current
+                })
+                .reduce<Date | null>(
+                  (latest, dir) => (latest === null || dir.expiresAt > latest ? dir.expiresAt : latest),
+                  null,
+                )
+              return {
+                deskId: d.id,
+                name: d.name,
+                versions: keyRows
+                  .filter((k) => k.deskId === d.id)
+                  .map((k) => ({
+                    version: k.version,
+                    holders: Number(
+                      holders.find((h) => h.deskId === d.id && h.version === k.version)?.n ?? 0,
+                    ),
+                  })),
+                oldKeyListedUntil: exposed?.toISOString() ?? null,
+              }
+            }),
+            directoryExpiresAt: newest?.expiresAt.toISOString() ?? null,
+            jobs,
+          },
+          200,
+        )
+      })
+      .post('/retire-jobs', admin, validate('json', startRetireRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        if (body.toVersion <= body.fromVersion)
+          throw new AppError('unprocessable', 'toVersion: must be newer than fromVersion')
+        await retireKeyIds(ctx.db, backend, body)
+        // The browser that runs the job needs both versions; a missing grant is a mistake, not a
+        // security check (the server holds no key either way).
+        const own = await ctx.db
+          .select({ version: keyGrants.version })
+          .from(keyGrants)
+          .where(
+            and(
+              eq(keyGrants.granteeId, actor.id),
+              eq(keyGrants.target, 'desk'),
+              eq(keyGrants.deskId, body.deskId),
+            ),
+          )
+        if (
+          !own.some((g) => g.version === body.fromVersion) ||
+          !own.some((g) => g.version === body.toVersion)
+        )
+          throw new AppError('unprocessable', 'grants: you do not hold both key versions')
+        const [existing] = await ctx.db
+          .select({ id: retireJobs.id })
+          .from(retireJobs)
+          .where(and(eq(retireJobs.deskId, body.deskId), eq(retireJobs.fromVersion, body.fromVersion)))
+        if (existing !== undefined)
+          throw new AppError('conflict', 'a job for this key version exists; resume it')
+        await ctx.db.transaction(async (tx) => {
+          await tx.insert(retireJobs).values({
+            id: body.jobId,
+            deskId: body.deskId,
+            fromVersion: body.fromVersion,
+            toVersion: body.toVersion,
+            startedBy: actor.id,
+            startedAt: now,
+          })
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'key.retire-start',
+            target: body.jobId,
+            wire: body.audit,
+            now,
+          })
+        })
+        return c.json({ ok: true as const }, 201)
+      })
+      .get('/retire-jobs/:id/batch', admin, async (c) => {
+        const backend = await ctx.backend()
+        const job = await findRetireJob(ctx.db, uuidParam(c.req.param('id')))
+        if (job.finishedAt !== null) throw new AppError('conflict', 'the job is finished')
+        const ids = await retireKeyIds(ctx.db, backend, job)
+        const items = await nextRetireBatch(ctx.db, job, ids)
+        c.header('Cache-Control', 'no-store')
+        return c.json({ items, remaining: await remainingItems(ctx.db, job, ids) }, 200)
+      })
+      .post('/retire-jobs/:id/batch', admin, validate('json', retireUploadRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        const job = await findRetireJob(ctx.db, uuidParam(c.req.param('id')))
+        if (job.finishedAt !== null) throw new AppError('conflict', 'the job is finished')
+        const ids = await retireKeyIds(ctx.db, backend, job)
+        const items = body.items.map((i) => ({ itemId: i.itemId, envelope: fromBase64(i.envelope) }))
+        const rewrapped = await ctx.db.transaction(async (tx) => {
+          const n = await applyRetireBatch(tx, job, ids, items)
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'key.retire-batch',
+            target: job.id,
+            wire: body.audit,
+            now,
+          })
+          return n
+        })
+        return c.json({ rewrapped, remaining: await remainingItems(ctx.db, job, ids) }, 200)
+      })
+      .post('/retire-jobs/:id/finish', admin, validate('json', auditOnlyRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        const job = await findRetireJob(ctx.db, uuidParam(c.req.param('id')))
+        if (job.finishedAt !== null) throw new AppError('conflict', 'the job is finished')
+        const ids = await retireKeyIds(ctx.db, backend, job)
+        await ctx.db.transaction(async (tx) => {
+          if ((await remainingItems(tx, job, ids)) > 0)
+            throw new AppError('conflict', 'items still use the old key; run the job on')
+          await tx.update(retireJobs).set({ finishedAt: now }).where(eq(retireJobs.id, job.id))
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'key.retire-finish',
+            target: job.id,
+            wire: body.audit,
+            now,
+          })
+        })
+        return c.json({ ok: true as const }, 200)
+      })
+      .post('/desks/:id/revoke-version', admin, validate('json', revokeVersionRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        const deskId = uuidParam(c.req.param('id'))
+        const [job] = await ctx.db
+          .select()
+          .from(retireJobs)
+          .where(and(eq(retireJobs.deskId, deskId), eq(retireJobs.fromVersion, body.version)))
+        if (job === undefined || job.finishedAt === null)
+          throw new AppError('conflict', 'version: retire it first (the job must have finished)')
+        const ids = await retireKeyIds(ctx.db, backend, job)
+        await ctx.db.transaction(async (tx) => {
+          // Checked again here: an item may have arrived under the old key after the job finished.
+          if ((await remainingItems(tx, job, ids)) > 0)
+            throw new AppError('conflict', 'items still use the old key; run the job again')
+          await tx
+            .delete(keyGrants)
+            .where(
+              and(
+                eq(keyGrants.target, 'desk'),
+                eq(keyGrants.deskId, deskId),
+                eq(keyGrants.version, body.version),
+              ),
+            )
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'key.revoke-version',
+            target: deskId,
+            wire: body.audit,
+            now,
+          })
+        })
+        return c.json({ ok: true as const }, 200)
+      })
+      // ---- retention (DESIGN §6, issue 5; api/storage/retention.ts) ----
+      .get('/retention', admin, async (c) => {
+        const now = ctx.clock.now()
+        const digest = ctx.config.digest
+        return c.json(
+          {
+            today: utcDay(now),
+            desks: await retentionOverview(ctx.db, now),
+            digest: { enabled: digest !== undefined, hourUtc: digest?.hourUtc ?? null },
+          },
+          200,
+        )
+      })
+      .post('/retention/:deskId', admin, validate('json', retentionPeriodRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const deskId = c.req.param('deskId')
+        if (!uuid.safeParse(deskId).success) throw new AppError('not_found')
+        const backend = await ctx.backend()
+        const now = ctx.clock.now()
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        await ctx.db.transaction(async (tx) => {
+          await setDeskRetention(tx, deskId, body.retentionDays, now)
+          await appendStaffEntry(tx, backend, {
+            actor: actor.id,
+            actorSigningKey: actor.signingPublicKey,
+            action: 'desk.retention',
+            target: deskId,
+            wire: body.audit,
+            now,
+          })
+        })
+        return c.json({ ok: true as const }, 200)
+      })
+      .post('/retention/:deskId/purge', admin, validate('json', purgeNowRequest), async (c) => {
+        const staff = c.get('staff')
+        const body = c.req.valid('json')
+        const deskId = c.req.param('deskId')
+        if (!uuid.safeParse(deskId).success) throw new AppError('not_found')
+        const backend = await ctx.backend()
+        const actor = await findUser(ctx.db, staff.userId)
+        if (actor === undefined) throw new AppError('unauthorized')
+        const purged = await purgeDeskNow(
+          { db: ctx.db, backend, receiptSeed: ctx.secrets.receiptSeed },
+          { deskId, expected: body.expected, actor, wire: body.audit, now: ctx.clock.now() },
+        )
+        return c.json({ purged }, 200)
       })
   )
 }

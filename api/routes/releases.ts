@@ -13,10 +13,12 @@
  *   their authors. Envelopes only: the server never sees a coding in clear, and analysts never
  *   receive reports or notes (they cannot open them: no desk key).
  * - `GET /api/releases/ledger` — the ε ledger: period, tables and ε of every published release.
- * - `POST /api/releases/drafts` — stores an unsigned release body (preview to come back to).
  * - `POST /api/releases` — publishes a signed release after checking, on the server too, that it
- *   verifies against this organisation's key, was signed by the requesting analyst, and keeps the
- *   ε budget (crypto/release.ts checkBudget); the builder checks the same before signing.
+ *   verifies against this organisation's key, was signed by the requesting analyst, crosses no
+ *   fields that are never crossed (target_gender with community × host country), and keeps the
+ *   ε budget (crypto/release.ts checkBudget); the builder checks the same before signing. The
+ *   release and the analyst's browser-signed audit entry (`release.publish`, target the release
+ *   id) commit in one transaction, or neither does.
  */
 import { and, desc, eq } from 'drizzle-orm'
 import { Hono } from 'hono'
@@ -25,16 +27,19 @@ import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
 import { jcs } from '../../crypto/jcs.ts'
 import {
   checkBudget,
+  forbiddenCrossing,
   type LedgerEntry,
   parseRational,
-  releaseBodySchema,
   type SignedRelease,
   signedReleaseSchema,
   verifyRelease,
 } from '../../crypto/release.ts'
+import { auditWire } from '../contract/staff.ts'
+import type { Db } from '../db/index.ts'
 import { caseItems, cases, org, releases, statsKeys, users } from '../db/schema.ts'
 import { AppError, validate } from '../errors.ts'
 import { originCheck, requireStaff, type StaffContext, type StaffEnv } from '../session.ts'
+import { appendStaffEntry } from '../storage/audit.ts'
 
 /**
  * Total ε any one period's cases may spend across overlapping releases. Organisations that need
@@ -44,11 +49,10 @@ export const EPSILON_BUDGET = { num: 2n, den: 1n }
 /** Largest release file accepted (api/app.ts BODY_LIMITS allows the request). */
 export const MAX_RELEASE_CHARS = 2 * 1024 * 1024
 
-const draftRequest = z.strictObject({ release: releaseBodySchema })
-const publishRequest = z.strictObject({ file: signedReleaseSchema })
+const publishRequest = z.strictObject({ file: signedReleaseSchema, audit: auditWire })
 
-async function ledger(ctx: StaffContext): Promise<LedgerEntry[]> {
-  const rows = await ctx.db
+async function ledger(db: Db): Promise<LedgerEntry[]> {
+  const rows = await db
     .select({ statement: releases.statement })
     .from(releases)
     .where(eq(releases.status, 'published'))
@@ -102,27 +106,16 @@ export function releaseRoutes(ctx: StaffContext) {
       )
     })
     .get('/ledger', analyst, async (c) =>
-      c.json({ entries: await ledger(ctx), budget: `${EPSILON_BUDGET.num}/${EPSILON_BUDGET.den}` }, 200),
+      c.json({ entries: await ledger(ctx.db), budget: `${EPSILON_BUDGET.num}/${EPSILON_BUDGET.den}` }, 200),
     )
-    .post('/drafts', analyst, validate('json', draftRequest), async (c) => {
-      const staff = c.get('staff')
-      const { release } = c.req.valid('json')
-      const [row] = await ctx.db
-        .insert(releases)
-        .values({
-          status: 'draft',
-          createdBy: staff.userId,
-          statement: jcs(release),
-          createdAt: ctx.clock.now(),
-        })
-        .returning({ id: releases.id })
-      return c.json({ id: row?.id }, 201)
-    })
     .post('/', analyst, validate('json', publishRequest), async (c) => {
       const staff = c.get('staff')
-      const { file } = c.req.valid('json')
+      const { file, audit } = c.req.valid('json')
       const text = jcs(file)
       if (text.length > MAX_RELEASE_CHARS) throw new AppError('payload_too_large')
+      const crossing = forbiddenCrossing(file.release.tables)
+      if (crossing !== undefined)
+        throw new AppError('unprocessable', `tables: ${crossing} is never published`)
       const [organisation] = await ctx.db.select().from(org).limit(1)
       if (organisation === undefined) throw new AppError('not_set_up')
       const backend = await ctx.backend()
@@ -131,37 +124,56 @@ export function releaseRoutes(ctx: StaffContext) {
         throw new AppError('forbidden', 'A release is published by the analyst who signed it.')
       const body = verified.release
       if (body.orgId !== organisation.id) throw new AppError('unprocessable', 'release: another organisation')
-      const entries = await ledger(ctx)
-      if (entries.some((e) => e.releaseId === body.releaseId))
-        throw new AppError('conflict', 'This release is already published.')
-      try {
-        checkBudget(
-          entries,
-          {
-            period: body.period,
-            epsilon: body.privacy.epsilon === null ? null : parseRational(body.privacy.epsilon),
-          },
-          EPSILON_BUDGET,
-        )
-      } catch {
-        throw new AppError(
-          'unprocessable',
-          'epsilon: this release would exceed the privacy budget for its period',
-        )
-      }
+      const [author] = await ctx.db
+        .select({ signingPublicKey: users.signingPublicKey })
+        .from(users)
+        .where(eq(users.id, staff.userId))
+        .limit(1)
+      if (author === undefined) throw new AppError('unauthorized')
       const now = ctx.clock.now()
-      const [row] = await ctx.db
-        .insert(releases)
-        .values({
-          status: 'published',
-          createdBy: staff.userId,
-          statement: text,
-          signature: fromBase64(file.signature.signature),
-          createdAt: now,
-          publishedAt: now,
+      const id = await ctx.db.transaction(async (tx) => {
+        // The audit append takes the audit lock first, so two publishes cannot both read a ledger
+        // that leaves room for one of them; any refusal below rolls the entry back.
+        await appendStaffEntry(tx, backend, {
+          actor: staff.userId,
+          actorSigningKey: author.signingPublicKey,
+          action: 'release.publish',
+          target: body.releaseId,
+          wire: audit,
+          now,
         })
-        .returning({ id: releases.id })
-      return c.json({ id: row?.id }, 201)
+        const entries = await ledger(tx)
+        if (entries.some((e) => e.releaseId === body.releaseId))
+          throw new AppError('conflict', 'This release is already published.')
+        try {
+          checkBudget(
+            entries,
+            {
+              period: body.period,
+              epsilon: body.privacy.epsilon === null ? null : parseRational(body.privacy.epsilon),
+            },
+            EPSILON_BUDGET,
+          )
+        } catch {
+          throw new AppError(
+            'unprocessable',
+            'epsilon: this release would exceed the privacy budget for its period',
+          )
+        }
+        const [row] = await tx
+          .insert(releases)
+          .values({
+            status: 'published',
+            createdBy: staff.userId,
+            statement: text,
+            signature: fromBase64(file.signature.signature),
+            createdAt: now,
+            publishedAt: now,
+          })
+          .returning({ id: releases.id })
+        return row?.id
+      })
+      return c.json({ id }, 201)
     })
     .get('/', async (c) => {
       const rows = await ctx.db

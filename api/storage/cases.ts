@@ -8,12 +8,13 @@
  * test-only commit delay (`COMMIT_DELAY_MS`, NODE_ENV=test only) sleeps inside the transaction
  * just before COMMIT, so crash tests can kill the server with the write in flight.
  */
-import { and, asc, count, eq, inArray, isNotNull, max, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, isNotNull, max, sql } from 'drizzle-orm'
 import type { CryptoBackend } from '../../crypto/backend.ts'
 import { fromHex, toBase64 } from '../../crypto/bytes.ts'
+import { ENVELOPE_KINDS, keyId } from '../../crypto/envelope.ts'
 import { authHashFromToken } from '../../crypto/receipt.ts'
 import type { Db } from '../db/index.ts'
-import { attachments, caseItems, cases, users } from '../db/schema.ts'
+import { attachments, caseItems, cases, deskKeys, desks, org, users } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { SignedStatementJson } from './org.ts'
 
@@ -42,6 +43,90 @@ const caseColumns = {
 export async function findCase(db: Db, lookupId: string): Promise<CaseRecord | undefined> {
   const [row] = await db.select(caseColumns).from(cases).where(eq(cases.lookupId, lookupId)).limit(1)
   return row
+}
+
+/** A stored submission: the case and its report (seq 0), read in one query. */
+export type StoredSubmission = CaseRecord & { envelope: Uint8Array | null }
+
+/** The case stored under this lookup id with its report envelope, in one round trip. */
+export async function findSubmission(db: Db, lookupId: string): Promise<StoredSubmission | undefined> {
+  const [row] = await db
+    .select({ ...caseColumns, envelope: caseItems.envelope })
+    .from(cases)
+    .leftJoin(caseItems, and(eq(caseItems.caseId, cases.id), eq(caseItems.seq, 0)))
+    .where(eq(cases.lookupId, lookupId))
+    .limit(1)
+  return row
+}
+
+export type SubmissionTarget = { deskKeyId: Uint8Array; orgId: string }
+
+/**
+ * Everything a submission is checked against, in one query: the case stored under the lookup id
+ * with its report (`stored`), and — for a new case — the key id of the desk's current key (its
+ * highest version; DESIGN §5a `keyId`) with the organisation id (`target`). `target` is
+ * undefined when the desk does not exist, is archived or has no key, or nothing is set up
+ * (which leaves no desks).
+ */
+export async function readSubmission(
+  db: Db,
+  backend: CryptoBackend,
+  request: { lookupId: string; deskId: string },
+): Promise<{ stored: StoredSubmission | undefined; target: SubmissionTarget | undefined }> {
+  const target = db
+    .select({ publicKey: deskKeys.publicKey, orgId: sql<string>`${org.id}`.as('org_id') })
+    .from(deskKeys)
+    .innerJoin(desks, eq(desks.id, deskKeys.deskId))
+    .innerJoin(org, sql`true`)
+    .where(and(eq(deskKeys.deskId, request.deskId), eq(desks.archived, false)))
+    .orderBy(desc(deskKeys.version))
+    .limit(1)
+    .as('target')
+  // One row whatever exists: a one-row base left-joined with the target and the stored case.
+  // A derived table, not a CTE: the insert below is a submission's one `with` statement, where
+  // test/idempotency.test.ts injects its simulated crash.
+  const [row] = await db
+    .select({
+      ...caseColumns,
+      envelope: caseItems.envelope,
+      deskPublicKey: target.publicKey,
+      orgId: target.orgId,
+    })
+    .from(sql`(select 1) as one`)
+    .leftJoin(target, sql`true`)
+    .leftJoin(cases, eq(cases.lookupId, request.lookupId))
+    .leftJoin(caseItems, and(eq(caseItems.caseId, cases.id), eq(caseItems.seq, 0)))
+    .limit(1)
+  if (row === undefined) return { stored: undefined, target: undefined }
+  const { deskPublicKey, orgId, envelope, ...record } = row
+  const stored =
+    record.id === null ||
+    record.deskId === null ||
+    record.receivedOn === null ||
+    record.authHash === null ||
+    record.reporterPublicKey === null ||
+    record.reporterSigningKey === null ||
+    record.proofStatement === null ||
+    record.proofSignature === null
+      ? undefined
+      : {
+          id: record.id,
+          deskId: record.deskId,
+          receivedOn: record.receivedOn,
+          authHash: record.authHash,
+          reporterPublicKey: record.reporterPublicKey,
+          reporterSigningKey: record.reporterSigningKey,
+          proofStatement: record.proofStatement,
+          proofSignature: record.proofSignature,
+          envelope,
+        }
+  return {
+    stored,
+    target:
+      deskPublicKey === null || orgId === null
+        ? undefined
+        : { deskKeyId: keyId(backend, deskPublicKey), orgId },
+  }
 }
 
 /** Compared against when no case matches, so both failures do the same work. */
@@ -74,15 +159,6 @@ export function submissionAnswer(
   }
 }
 
-export async function reportEnvelope(db: Db, caseId: string): Promise<Uint8Array | undefined> {
-  const [row] = await db
-    .select({ envelope: caseItems.envelope })
-    .from(caseItems)
-    .where(and(eq(caseItems.caseId, caseId), eq(caseItems.seq, 0)))
-    .limit(1)
-  return row?.envelope
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 export type NewCase = {
@@ -96,10 +172,30 @@ export type NewCase = {
   proof: { statement: string; signature: Uint8Array }
 }
 
-/** Inserts the case and its report (seq 0) in one transaction. */
-export async function insertCase(db: Db, input: NewCase, commitDelayMs: number): Promise<void> {
-  await db.transaction(async (tx) => {
-    const [created] = await tx
+/**
+ * Inserts the case and its report (seq 0) in one statement, so in one transaction and one round
+ * trip: a data-modifying CTE creates the case unless its lookup id exists (`on conflict do
+ * nothing` waits for a concurrent insert of the same lookup id to commit or roll back), and the
+ * report is inserted only for a case this statement created. Returns false when the lookup id
+ * was taken, with nothing stored: the caller answers from the stored submission.
+ *
+ * The statement runs on its own (autocommit), committed when it returns. Only the test-only
+ * commit delay wraps the same statement in an explicit transaction, to sleep before COMMIT.
+ */
+export async function insertCase(db: Db, input: NewCase, commitDelayMs: number): Promise<boolean> {
+  if (commitDelayMs > 0) {
+    return await db.transaction(async (tx) => {
+      const created = await insertCaseStatement(tx, input)
+      await sleep(commitDelayMs)
+      return created
+    })
+  }
+  return await insertCaseStatement(db, input)
+}
+
+async function insertCaseStatement(db: Db, input: NewCase): Promise<boolean> {
+  const created = db.$with('created').as(
+    db
       .insert(cases)
       .values({
         deskId: input.deskId,
@@ -111,18 +207,28 @@ export async function insertCase(db: Db, input: NewCase, commitDelayMs: number):
         proofStatement: input.proof.statement,
         proofSignature: input.proof.signature,
       })
-      .returning({ id: cases.id })
-    if (created === undefined) throw new Error('case insert returned nothing')
-    await tx.insert(caseItems).values({
-      caseId: created.id,
-      seq: 0,
-      kind: 1,
-      envelope: input.envelope,
-      authorId: null,
-      createdOn: input.receivedOn,
-    })
-    if (commitDelayMs > 0) await sleep(commitDelayMs)
-  })
+      .onConflictDoNothing({ target: cases.lookupId })
+      .returning({ id: cases.id }),
+  )
+  // insert … select lists every column of case_items in table order (drizzle checks it).
+  const inserted = await db
+    .with(created)
+    .insert(caseItems)
+    .select(
+      db
+        .select({
+          id: sql<string>`gen_random_uuid()`.as('id'),
+          caseId: created.id,
+          seq: sql<number>`0`.as('seq'),
+          kind: sql<number>`${ENVELOPE_KINDS.report}::smallint`.as('kind'),
+          envelope: sql<Uint8Array>`${input.envelope}::bytea`.as('envelope'),
+          authorId: sql<string | null>`null::uuid`.as('author_id'),
+          createdOn: sql<string>`${input.receivedOn}::date`.as('created_on'),
+        })
+        .from(created),
+    )
+    .returning({ caseId: caseItems.caseId })
+  return inserted.length === 1
 }
 
 export type ThreadItem = { seq: number; kind: number; envelope: string }

@@ -1,18 +1,21 @@
 /**
  * @module api/storage/lookup-lock
- * Serialises everything a reporter does to one case, per lookup id (DESIGN §5 "Proof of work"):
- * a submission's two transactions (spend the challenge, then store the case) run under one lock,
- * so a retried submission racing its original is answered from the stored result, never stored
- * twice, and a message gets the next `seq` without a race.
+ * Serialises what a reporter does to one case, per lookup id (DESIGN §5 "Proof of work"), so a
+ * message gets the next `seq` without a race and a retried request racing its original is
+ * answered from the stored result.
  *
- * Two layers, one code path on both databases:
- * - In this process, a promise chain per lookup id. PGlite has a single connection and session,
- *   where an advisory lock is re-entrant and so excludes nothing between requests; this chain is
- *   what serialises there.
- * - On PostgreSQL, additionally a session-level `pg_advisory_lock` on a reserved connection, so
- *   instances behind a load balancer exclude each other (DESIGN §3 "Beyond one machine"). The
- *   transactions themselves run on the pool. At most `MAX_RESERVED` locks are held at once, so
- *   reserved connections can never starve the pool the transactions need.
+ * Two layers:
+ * - `local`: in this process, a promise chain per lookup id. Costs no database round trip. A new
+ *   submission needs only this: across instances the unique lookup id and `on conflict do
+ *   nothing` in its insert (api/storage/cases.ts) already make it exactly-once, and a submission
+ *   that loses a race there is answered from the stored case (api/routes/reports.ts).
+ * - `run`: the chain plus, on PostgreSQL, a session-level `pg_advisory_lock` on a reserved
+ *   connection, so instances behind a load balancer exclude each other (DESIGN §3 "Beyond one
+ *   machine") where no constraint would: the reporter's follow-up messages and attachments.
+ *   PGlite has a single connection and session, where an advisory lock is re-entrant and so
+ *   excludes nothing between requests; there the chain is what serialises. The transactions run
+ *   on the pool; at most `MAX_RESERVED` locks are held at once, so reserved connections can never
+ *   starve the pool the transactions need.
  *
  * The key is the first 8 bytes of the lookup id (itself a uniform hash output) as a signed
  * 64-bit integer; a collision only serialises two unrelated cases.
@@ -20,7 +23,10 @@
 import type { Db } from '../db/index.ts'
 
 export type LookupLocks = {
+  /** In-process chain plus, on PostgreSQL, the advisory lock that holds across instances. */
   run<T>(lookupId: string, body: () => Promise<T>): Promise<T>
+  /** In-process chain only: for writes a unique constraint already makes exactly-once. */
+  local<T>(lookupId: string, body: () => Promise<T>): Promise<T>
 }
 
 type ReservedConnection = {
@@ -92,23 +98,26 @@ export function createLookupLocks(db: Db): LookupLocks {
     }
   }
 
+  async function chained<T>(lookupId: string, body: () => Promise<T>): Promise<T> {
+    const previous = tails.get(lookupId) ?? Promise.resolve()
+    let done: () => void = () => {}
+    const mine = new Promise<void>((resolve) => {
+      done = resolve
+    })
+    const tail = previous.then(() => mine)
+    tails.set(lookupId, tail)
+    try {
+      await previous
+      return await body()
+    } finally {
+      done()
+      // Forget the chain once nobody queued behind us, so the map does not grow.
+      if (tails.get(lookupId) === tail) tails.delete(lookupId)
+    }
+  }
+
   return {
-    async run(lookupId, body) {
-      const previous = tails.get(lookupId) ?? Promise.resolve()
-      let done: () => void = () => {}
-      const mine = new Promise<void>((resolve) => {
-        done = resolve
-      })
-      const tail = previous.then(() => mine)
-      tails.set(lookupId, tail)
-      try {
-        await previous
-        return await withAdvisoryLock(lookupId, body)
-      } finally {
-        done()
-        // Forget the chain once nobody queued behind us, so the map does not grow.
-        if (tails.get(lookupId) === tail) tails.delete(lookupId)
-      }
-    },
+    run: (lookupId, body) => chained(lookupId, () => withAdvisoryLock(lookupId, body)),
+    local: chained,
   }
 }

@@ -144,6 +144,7 @@ export function roundUpToHour(date: Date): Date {
 /**
  * Verifies a solution and spends the challenge in its own transaction (DESIGN §5: before the
  * submission's, so the two rows share no commit). `pow_invalid`, `pow_expired` or `pow_spent`.
+ * A concurrent spend of the same challenge waits on the primary key until the first commits.
  */
 export async function verifyAndSpend(
   db: Db,
@@ -161,13 +162,13 @@ export async function verifyAndSpend(
     throw cause
   }
   if (!solved) throw new AppError('pow_invalid', 'The nonce does not solve the challenge.')
-  const inserted = await db.transaction(async (tx) =>
-    tx
-      .insert(powSpent)
-      .values({ challengeId: challenge.id, expiresAt: roundUpToHour(challenge.expiresAt) })
-      .onConflictDoNothing()
-      .returning({ id: powSpent.challengeId }),
-  )
+  // One statement outside any explicit transaction: its own transaction, committed when it
+  // returns, in one round trip.
+  const inserted = await db
+    .insert(powSpent)
+    .values({ challengeId: challenge.id, expiresAt: roundUpToHour(challenge.expiresAt) })
+    .onConflictDoNothing()
+    .returning({ id: powSpent.challengeId })
   if (inserted.length === 0) throw new AppError('pow_spent')
 }
 

@@ -5,8 +5,9 @@
  * variables, with one difference — the rate limiter's policies are raised out of reach. All
  * benchmark clients come from 127.0.0.1, where the real limits are global (api/rate-limit.ts:
  * 200 submissions, then 120 a minute), so they would measure the limiter, not the ingest path.
- * Everything else — validation, envelope checks, the per-lookup lock, PoW verification and
- * spending, the two transactions, the receipt signature — runs as in production.
+ * Everything else — validation, envelope checks, the per-lookup queue, PoW verification and
+ * spending, the two commits (challenge, then case), the receipt signature — runs as in
+ * production.
  *
  * With `HTTP_CEILING=1` it is instead a bare `node:http` server that reads the body and answers
  * 201 with a small JSON body: the HTTP ceiling of this machine and load generator.

@@ -7,7 +7,8 @@
  *
  * The release is built and signed in the test process with the analyst's keys (the same
  * crypto/release.ts code the console builder runs), and the analyst's session is planted in the
- * database: the console's login has its own suite. Screenshots (desktop and phone) are written
+ * database, so this suite looks at /stats alone; test/browser/stats-builder.test.ts drives the
+ * real builder through a real login. Screenshots (desktop and phone) are written
  * to $STATS_SCREENSHOTS (default /tmp) for a human to look at.
  */
 import { randomUUID } from 'node:crypto'
@@ -17,6 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createStatsKey, plantCodings, seededRandom, syntheticCoding } from '../../api/cli/seed-codings.ts'
 import { TACTIC_GROUP_ORDER, tacticGroups } from '../../api/contract/coding.ts'
 import { sessions } from '../../api/db/schema.ts'
+import { signAuditEntry } from '../../crypto/audit.ts'
 import type { CryptoBackend } from '../../crypto/backend.ts'
 import { H } from '../../crypto/hash.ts'
 import { cryptoRandomSource } from '../../crypto/laplace.ts'
@@ -134,10 +136,23 @@ describeBrowser('/stats with a published release', () => {
       orgSigningKey: demo.orgSigningKey,
     })
     releaseId = file.release.releaseId
+    // Publishing carries the analyst's signed audit entry (web/console/keys.ts signAudit does this).
+    const head = (await (
+      await fetch(`${server.url}/api/audit/head`, { headers: { origin: server.url, cookie } })
+    ).json()) as { seq: number; headHash: string }
+    const entry = signAuditEntry(backend, analyst.signingSeed, {
+      seq: head.seq + 1,
+      prevHash: head.headHash,
+      actor: analyst.userId,
+      action: 'release.publish',
+      target: releaseId,
+      at: new Date().toISOString(),
+    })
+    const audit = { seq: entry.seq, prevHash: entry.prevHash, at: entry.at, sig: entry.sig }
     const published = await fetch(`${server.url}/api/releases`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: server.url, cookie },
-      body: JSON.stringify({ file }),
+      body: JSON.stringify({ file, audit }),
     })
     expect(published.status).toBe(201)
     chromium = await launchChromium()

@@ -1,7 +1,7 @@
 /**
  * @module web/build/bundle-boundary.test
- * Positive control for the bundle boundary: a public page that imports console code must fail the
- * build (test/architecture.test.ts checks that the real build's output is clean).
+ * Positive control for the bundle boundary: a public page that imports console code, or loads a
+ * chunk by `import()`, must fail the build (test/architecture.test.ts checks that the real build's output is clean).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -23,6 +23,11 @@ describe('bundleBoundary', () => {
       "import { consoleOnly } from './console/secret.ts'\nglobalThis.x = consoleOnly\n",
     )
     writeFileSync(join(web, 'clean.ts'), "globalThis.x = 'reporter code'\n")
+    writeFileSync(join(web, 'evidence.ts'), "export const upload = 'evidence code'\n")
+    writeFileSync(
+      join(web, 'lazy.ts'),
+      "globalThis.pick = () => import('./evidence.ts').then((m) => m.upload)\n",
+    )
   })
 
   afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -46,6 +51,10 @@ describe('bundleBoundary', () => {
 
   it('fails the build when the intake page imports console code', async () => {
     await expect(buildPage('intake.ts')).rejects.toThrow(/index\.html → .* contains console code/)
+  })
+
+  it('fails the build when a public page would load a chunk by import()', async () => {
+    await expect(buildPage('lazy.ts')).rejects.toThrow(/index\.html → .* loads .* by import\(\)/)
   })
 
   it('lets a page without console code or libsodium build', async () => {

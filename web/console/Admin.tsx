@@ -5,6 +5,10 @@
  * expiring links carrying the organisation fingerprint in the fragment), and vetting: the admin
  * compares the person's safety number out of band, then this browser signs their `user-key`
  * statement with the organisation key and seals the desk keys of their invitation to them.
+ * Removing someone from a desk says both honest things (DESIGN §5: earlier cases are then guarded
+ * only by the server; new reports only once the key is rotated and older directories expired) and
+ * offers the rotation and a short-lived directory. Desk key versions and the "retire old key" job
+ * live in ./admin/RetireKey.tsx.
  */
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import { intakeConfigResponse } from '../../api/contract/reporter.ts'
@@ -12,9 +16,19 @@ import type { UsersResponse } from '../../api/contract/staff.ts'
 import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
 import { safetyNumber } from '../../crypto/fingerprint.ts'
 import { sealGrant } from '../../crypto/grants.ts'
-import { verifyDirectory } from '../../crypto/statements.ts'
+import { ContextAdmin } from './admin/Context.tsx'
+import { Retention } from './admin/Retention.tsx'
+import { KeyVersions } from './admin/RetireKey.tsx'
 import { api, audited } from './api.ts'
-import { buildDeskKey, certifyUser, randomUuid, signAudit } from './keys.ts'
+import {
+  buildDeskKey,
+  certifyUser,
+  directoryToResign,
+  randomUuid,
+  resignDirectory,
+  SHORT_DIRECTORY_LIFETIME_MS,
+  signAudit,
+} from './keys.ts'
 import { Select } from './Queue.tsx'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
 
@@ -30,8 +44,16 @@ export function Admin({ session }: { session: Session }) {
   const [deskIds, setDeskIds] = useState<string[]>([])
   const [link, setLink] = useState<string | undefined>()
   const [compared, setCompared] = useState<Record<string, boolean>>({})
+  // After a removal: the desk whose key the admin is offered to rotate (DESIGN §5).
+  const [removal, setRemoval] = useState<
+    { deskId: string; name: string; username: string; rotated: boolean } | undefined
+  >()
+  const [keysShown, setKeysShown] = useState(0)
 
-  const load = useCallback(() => api.users().then(setData, (e: unknown) => setError(errorText(t, e))), [t])
+  const load = useCallback(() => {
+    setKeysShown((n) => n + 1)
+    return api.users().then(setData, (e: unknown) => setError(errorText(t, e)))
+  }, [t])
   useEffect(() => {
     void load()
   }, [load])
@@ -180,9 +202,7 @@ export function Admin({ session }: { session: Session }) {
       const config = intakeConfigResponse.parse(
         await (await fetch('/api/intake/config', { cache: 'no-store' })).json(),
       )
-      const current = verifyDirectory(backend, config.directory, ring.orgSigningKey, new Date(0), {
-        orgId: ring.orgId,
-      }).directory
+      const current = directoryToResign(backend, ring, config.directory, new Date())
       const deskId = desk.deskId ?? randomUuid(backend)
       const members = data.users
         .filter(
@@ -220,6 +240,7 @@ export function Admin({ session }: { session: Session }) {
         session.me.desks.push({ deskId, name: desk.name })
       await session.worker.setKeys(ring.desks)
       setNotice(t(desk.version === 1 ? 'admin.deskCreated' : 'admin.deskRotated', { name: desk.name }))
+      if (removal?.deskId === deskId) setRemoval({ ...removal, rotated: true })
       setNewDesk('')
       await load()
     } catch (e) {
@@ -243,7 +264,39 @@ export function Admin({ session }: { session: Session }) {
           }),
         (audit) => api.removeFromDesk(user.id, { deskId, audit }),
       )
-      setNotice(t('admin.removed', { username: user.username, desk: deskName(deskId) }))
+      setRemoval({ deskId, name: deskName(deskId), username: user.username, rotated: false })
+      await load()
+    } catch (e) {
+      setError(errorText(t, e))
+    }
+  }
+
+  /** Re-signs the current directory with a short expiry (offered after a removal). */
+  const resignShort = async () => {
+    setError(undefined)
+    setNotice(undefined)
+    try {
+      const config = intakeConfigResponse.parse(
+        await (await fetch('/api/intake/config', { cache: 'no-store' })).json(),
+      )
+      const current = directoryToResign(backend, ring, config.directory, new Date())
+      const directory = resignDirectory(backend, ring, current, {
+        now: new Date(),
+        lifetimeMs: SHORT_DIRECTORY_LIFETIME_MS,
+      })
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'directory.sign',
+            target: ring.orgId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.signDirectory({ directory, audit }),
+      )
+      setNotice(t('admin.resignedShort'))
       await load()
     } catch (e) {
       setError(errorText(t, e))
@@ -256,6 +309,41 @@ export function Admin({ session }: { session: Session }) {
       <h1>{t('admin.title')}</h1>
       {error && <Alert kind="error">{error}</Alert>}
       {notice && <Alert kind="success">{notice}</Alert>}
+      {removal !== undefined && (
+        <div className="card" data-testid="after-removal">
+          <h2>{t('admin.removedTitle', { username: removal.username, desk: removal.name })}</h2>
+          <Alert kind="warning">{t('admin.removedEarlier', { username: removal.username })}</Alert>
+          <Alert kind="warning">
+            {t(removal.rotated ? 'admin.removedRotated' : 'admin.removedLater', {
+              username: removal.username,
+            })}
+          </Alert>
+          <div className="actions">
+            {!removal.rotated && ring.orgSeed !== undefined && ring.desks.has(removal.deskId) && (
+              <button
+                type="button"
+                className="primary"
+                onClick={() => {
+                  const desk = data?.desks.find((d) => d.deskId === removal.deskId)
+                  if (desk !== undefined)
+                    void deskKey({ deskId: desk.deskId, name: desk.name, version: desk.version + 1 })
+                }}
+              >
+                {t('admin.rotateNow', { desk: removal.name })}
+              </button>
+            )}
+            {ring.orgSeed !== undefined && (
+              <button type="button" onClick={resignShort}>
+                {t('admin.resignShort')}
+              </button>
+            )}
+            <button type="button" onClick={() => setRemoval(undefined)}>
+              {t(removal.rotated ? 'admin.done' : 'admin.later')}
+            </button>
+          </div>
+          <p className="muted">{t('admin.resignShortWhy')}</p>
+        </div>
+      )}
       <div className="card">
         <h2>{t('admin.desks')}</h2>
         <ul className="plain">
@@ -293,6 +381,7 @@ export function Admin({ session }: { session: Session }) {
           </button>
         </form>
       </div>
+      <KeyVersions session={session} refresh={keysShown} />
       <div className="card">
         <h2>{t('admin.labels')}</h2>
         <p className="muted">{t('admin.labelsWhy')}</p>
@@ -405,6 +494,8 @@ export function Admin({ session }: { session: Session }) {
           ))}
         </ul>
       </div>
+      <Retention session={session} />
+      <ContextAdmin session={session} />
     </section>
   )
 }

@@ -2,12 +2,19 @@
  * @module web/console/CaseView
  * One case (DESIGN §8): the decrypted report rendered as text (never HTML), the thread with the
  * reporter and internal notes (each verified, refused items shown as such), triage controls
- * (status workflow, priority, assignee, spam) and forms for a reply or a note. Every change is
- * an audited request signed here.
+ * (status workflow, priority, assignee, spam, labels), related cases (links, merges), the
+ * retention date, reply templates, the coding for statistics, and forms for a reply or a note.
+ * Every change is an audited request signed here (`act`); the panels live in ./case/.
  */
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
-import type { CaseDetailResponse } from '../../api/contract/staff.ts'
+import type { CaseDetailResponse, CaseRelationsResponse } from '../../api/contract/staff.ts'
 import { api, audited } from './api.ts'
+import './case/case.css'
+import { CodingPanel } from './case/CodingPanel.tsx'
+import { Labels } from './case/Labels.tsx'
+import { MergedBanner, RelatedCases } from './case/Related.tsx'
+import { TemplatePicker } from './case/TemplatePicker.tsx'
+import type { Act } from './case/types.ts'
 import { Evidence } from './Evidence.tsx'
 import { manifestOf } from './evidence.ts'
 import { signAudit } from './keys.ts'
@@ -24,15 +31,19 @@ export function CaseView({
   session,
   caseId,
   onBack,
+  onOpenCase,
 }: {
   session: Session
   caseId: string
   onBack: () => void
+  /** Opens another case (a linked or merged one) in place of this one. */
+  onOpenCase: (id: string) => void
 }) {
   const t = useT()
   const { backend, ring } = session
   const [detail, setDetail] = useState<CaseDetailResponse | undefined>()
   const [opened, setOpened] = useState<OpenedCase | undefined>()
+  const [relations, setRelations] = useState<CaseRelationsResponse | undefined>()
   const [error, setError] = useState<string | undefined>()
   const [notice, setNotice] = useState<string | undefined>()
   const [reply, setReply] = useState('')
@@ -41,10 +52,11 @@ export function CaseView({
 
   const load = useCallback(async () => {
     try {
-      const d = await api.caseDetail(caseId)
+      const [d, r] = await Promise.all([api.caseDetail(caseId), api.caseRelations(caseId)])
       const o = openCase(backend, ring, d)
       setDetail(d)
       setOpened(o)
+      setRelations(r)
       const last = d.items.at(-1)?.seq ?? 0
       await api.markRead(caseId, last)
     } catch (e) {
@@ -56,11 +68,7 @@ export function CaseView({
     void load()
   }, [load])
 
-  const act = async (
-    action: string,
-    send: (audit: ReturnType<typeof signAudit>) => Promise<unknown>,
-    done: string,
-  ) => {
+  const act: Act = async (action, send, done) => {
     setBusy(true)
     setError(undefined)
     setNotice(undefined)
@@ -133,6 +141,16 @@ export function CaseView({
       <h1>{t('case.title', { date: c.receivedOn })}</h1>
       {error && <Alert kind="error">{error}</Alert>}
       {notice && <Alert kind="success">{notice}</Alert>}
+      {relations && (
+        <MergedBanner
+          session={session}
+          caseId={caseId}
+          relations={relations}
+          act={act}
+          busy={busy}
+          onOpenCase={onOpenCase}
+        />
+      )}
       <div className="case-grid">
         <div className="case-main">
           {!opened.ok && <Alert kind="error">{t(`case.refused.${opened.error}`)}</Alert>}
@@ -186,7 +204,10 @@ export function CaseView({
                       )}
                       <span className="muted">{entry.createdOn}</span>
                     </div>
-                    {entry.ok ? (
+                    {entry.ok && entry.kind === 5 ? (
+                      // The coding's fields are in the coding panel; here only that it happened.
+                      <p className="muted">{t('codingPanel.thread')}</p>
+                    ) : entry.ok ? (
                       <ItemBody session={session} caseId={caseId} kind={entry.kind} body={entry.body} />
                     ) : (
                       <p>{t('case.itemRefused', { code: entry.error })}</p>
@@ -201,16 +222,26 @@ export function CaseView({
           )}
           {opened.ok && (
             <div className="compose">
-              <form onSubmit={post(3, reply, () => setReply(''))} className="card">
-                <label>
-                  {t('case.replyLabel')}
-                  <textarea rows={4} value={reply} onChange={(e) => setReply(e.target.value)} dir="auto" />
-                </label>
-                <small>{t('case.replyHint')}</small>
-                <button type="submit" className="primary" disabled={busy || reply.trim() === ''}>
-                  {t('case.sendReply')}
-                </button>
-              </form>
+              <div className="card">
+                {/* Outside the reply form: Enter in the picker must never send the reply. */}
+                <TemplatePicker
+                  reportLanguage={opened.parsed?.language}
+                  disabled={busy}
+                  onInsert={(text) =>
+                    setReply((current) => (current.trim() === '' ? text : `${current}\n\n${text}`))
+                  }
+                />
+                <form onSubmit={post(3, reply, () => setReply(''))} className="reply-form">
+                  <label>
+                    {t('case.replyLabel')}
+                    <textarea rows={4} value={reply} onChange={(e) => setReply(e.target.value)} dir="auto" />
+                  </label>
+                  <small>{t('case.replyHint')}</small>
+                  <button type="submit" className="primary" disabled={busy || reply.trim() === ''}>
+                    {t('case.sendReply')}
+                  </button>
+                </form>
+              </div>
               <form onSubmit={post(4, note, () => setNote(''))} className="card note-form">
                 <label>
                   {t('case.noteLabel')}
@@ -221,6 +252,18 @@ export function CaseView({
                 </button>
               </form>
             </div>
+          )}
+          {opened.ok && (
+            <CodingPanel
+              session={session}
+              caseId={caseId}
+              detail={detail}
+              entries={opened.entries}
+              deskPublicKey={opened.deskPublicKey}
+              consent={answers?.statisticsConsent}
+              act={act}
+              busy={busy}
+            />
           )}
         </div>
         <aside className="card case-side">
@@ -254,7 +297,26 @@ export function CaseView({
             />
             {t('case.spam')}
           </label>
+          <Labels caseId={caseId} labels={detail.labels} selected={c.labels} act={act} busy={busy} />
           <p className="muted">{t('case.received', { date: c.receivedOn })}</p>
+          {relations && (
+            <p className="muted" data-testid="retention">
+              {relations.retentionOn === null
+                ? t('case.retentionNone')
+                : t('case.retention', { date: relations.retentionOn })}
+            </p>
+          )}
+          {relations && (
+            <RelatedCases
+              session={session}
+              caseId={caseId}
+              deskId={c.deskId}
+              relations={relations}
+              act={act}
+              busy={busy}
+              onOpenCase={onOpenCase}
+            />
+          )}
         </aside>
       </div>
     </section>

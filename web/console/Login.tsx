@@ -9,7 +9,7 @@ import type { MeResponse } from '../../api/contract/staff.ts'
 import { toBase64 } from '../../crypto/bytes.ts'
 import { decodeKdfParams, deriveStaffKeys } from '../../crypto/kdf.ts'
 import { loadSodiumSumo } from '../../crypto/sodium.ts'
-import { api } from './api.ts'
+import { api, keysApi } from './api.ts'
 import { UnlockError } from './keys.ts'
 import { adminMaintenance, openSession } from './session.ts'
 import { Alert, afterPaint, errorText, type Session, useT } from './ui.tsx'
@@ -26,7 +26,11 @@ export function Login({ expired, onDone }: { expired: boolean; onDone: (session:
   const [resumable, setResumable] = useState<MeResponse | undefined>()
 
   useEffect(() => {
-    api.me().then(setResumable, () => setResumable(undefined))
+    // `status` answers 200 with or without a session, so this probe logs no console error.
+    keysApi.status().then(
+      (status) => setResumable(status.signedIn ? status.me : undefined),
+      () => setResumable(undefined),
+    )
   }, [])
 
   const resume = async (event: FormEvent) => {

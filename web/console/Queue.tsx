@@ -1,18 +1,28 @@
 /**
  * @module web/console/Queue
- * The case queue of the user's desks (DESIGN §8): server-side filters on what the server holds
- * (status, priority, assignee, received month, spam, desk), sort and paging; the page's reports
- * are decrypted in the worker, so the language filter and the excerpts work on plaintext that
- * stays in memory. Unread markers compare the case's last item with what this user has seen.
+ * The case queue of the user's desks (DESIGN §8). Two sources for the rows:
+ * - the server's pages (status, priority, assignee, received month, spam, desk, label; sort and
+ *   paging), whose reports the worker decrypts for the excerpts and flags;
+ * - the worker's in-memory index of every case matching those server-side filters, built in the
+ *   background (web/console/crypto.worker.ts), once a search text, a language or a triage flag
+ *   is chosen: those filter on plaintext, so only the browser can apply them, over all cases and
+ *   not just the page shown. Nothing of the search leaves the worker.
+ * Unread markers compare the case's last item with what this user has seen. Rows can be
+ * selected and closed together, each with its own browser-signed audit entry.
  */
-import { useEffect, useMemo, useState } from 'react'
-import type { QueueResponse } from '../../api/contract/staff.ts'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { CaseSummary, QueueResponse } from '../../api/contract/staff.ts'
+import { TRIAGE_FLAGS } from '../shared/context/flags.ts'
 import { api } from './api.ts'
-import type { OpenedSummary } from './crypto.worker.ts'
+import type { IndexProgress, OpenedSummary, SearchResult } from './crypto.worker.ts'
+import { BulkClose } from './queue/BulkClose.tsx'
+import { CaseRow, languageName, type Row } from './queue/CaseRow.tsx'
+import { useFlagContext } from './queue/context.ts'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
 
 const STATUSES = ['new', 'triaged', 'in_progress', 'referred', 'closed'] as const
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const
+const PAGE_SIZE = 50
 
 type Filters = {
   label: string
@@ -24,6 +34,8 @@ type Filters = {
   sort: string
   desk: string
   language: string
+  flag: string
+  text: string
 }
 
 const INITIAL: Filters = {
@@ -36,7 +48,12 @@ const INITIAL: Filters = {
   sort: 'received_desc',
   desk: '',
   language: '',
+  flag: '',
+  text: '',
 }
+
+/** Filters the worker applies to its index (plaintext); the rest are the server's. */
+const LOCAL: readonly (keyof Filters)[] = ['language', 'flag', 'text']
 
 export function Queue({ session, onOpen }: { session: Session; onOpen: (id: string) => void }) {
   const t = useT()
@@ -44,27 +61,72 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
   const [page, setPage] = useState(0)
   const [data, setData] = useState<QueueResponse | undefined>()
   const [opened, setOpened] = useState<Map<string, OpenedSummary>>(new Map())
+  const [found, setFound] = useState<SearchResult | undefined>()
+  const [progress, setProgress] = useState<IndexProgress | undefined>(session.worker.progress)
   const [error, setError] = useState<string | undefined>()
   const [loading, setLoading] = useState(true)
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
+  const [reload, setReload] = useState(0)
+  const local = filters.text.trim() !== '' || filters.language !== '' || filters.flag !== ''
 
+  // What the server filters on, for the queue page and for the index.
+  const server = useMemo(
+    () => ({
+      priority: filters.priority,
+      assignee: filters.assignee,
+      month: filters.month,
+      spam: filters.spam,
+      desk: filters.desk,
+      label: filters.label,
+    }),
+    [filters.priority, filters.assignee, filters.month, filters.spam, filters.desk, filters.label],
+  )
+
+  useEffect(() => session.worker.onProgress(setProgress), [session])
+
+  // Flags use the context data with the organisation-signed update merged once it verifies.
+  const context = useFlagContext(session)
+  const [contextApplied, setContextApplied] = useState(0)
+  useEffect(() => {
+    let live = true
+    session.worker
+      .setContext(context.data)
+      .then(() => {
+        if (!live) return
+        setContextApplied((n) => n + 1)
+        // The shown page's flags came from the bundled data: open it again with the update.
+        if (context.updated) setReload((n) => n + 1)
+      })
+      .catch((e: unknown) => setError(errorText(t, e)))
+    return () => {
+      live = false
+    }
+  }, [session, context.data, context.updated, t])
+
+  // The index: rebuilt when the server-side filters change, and once each time the queue opens
+  // (statuses may have changed meanwhile); decrypted reports stay cached in the worker.
+  const fresh = useRef(true)
+  useEffect(() => {
+    const query = Object.fromEntries(Object.entries(server).filter(([, v]) => v !== ''))
+    session.worker.index(query, fresh.current).catch((e: unknown) => setError(errorText(t, e)))
+    fresh.current = false
+  }, [server, session, t])
+
+  // The server's page: counts, staff and labels always; the rows unless the index answers.
   useEffect(() => {
     let cancelled = false
     setLoading(true)
     setError(undefined)
+    void reload
     api
       .queue({
+        ...server,
         status: filters.status || undefined,
-        priority: filters.priority || undefined,
-        assignee: filters.assignee || undefined,
-        month: filters.month || undefined,
-        spam: filters.spam,
         sort: filters.sort,
-        desk: filters.desk || undefined,
-        label: filters.label || undefined,
-        page: String(page),
+        page: local ? '0' : String(page),
       })
       .then(async (response) => {
-        const summaries = await session.worker.open(response.cases)
+        const summaries = local ? [] : await session.worker.open(response.cases)
         if (cancelled) return
         setData(response)
         setOpened(new Map(summaries.map((s) => [s.id, s])))
@@ -78,36 +140,90 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
     return () => {
       cancelled = true
     }
+  }, [server, filters.status, filters.sort, local, page, session, t, reload])
+
+  // The index's answer, again as it grows. Always asked: it lists the languages and flags found.
+  const grown = `${progress?.generation ?? 0}:${progress?.indexed ?? 0}:${contextApplied}`
+  useEffect(() => {
+    let cancelled = false
+    void grown
+    session.worker
+      .search(
+        {
+          status: filters.status,
+          language: filters.language,
+          flag: filters.flag,
+          text: filters.text,
+          sort: filters.sort,
+        },
+        local ? page : 0,
+        local ? PAGE_SIZE : 0,
+      )
+      .then((result) => {
+        if (!cancelled) setFound(result)
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) setError(errorText(t, e))
+      })
+    return () => {
+      cancelled = true
+    }
   }, [
-    filters.status,
-    filters.priority,
-    filters.assignee,
-    filters.month,
-    filters.spam,
-    filters.sort,
-    filters.desk,
-    filters.label,
-    page,
     session,
+    filters.status,
+    filters.language,
+    filters.flag,
+    filters.text,
+    filters.sort,
+    local,
+    page,
+    grown,
     t,
   ])
 
   const set = (key: keyof Filters) => (value: string) => {
     setFilters((f) => ({ ...f, [key]: value }))
-    if (key !== 'language') setPage(0)
+    setPage(0)
+    if (!LOCAL.includes(key)) setSelected(new Set())
   }
-  const languages = useMemo(
-    () => [...new Set([...opened.values()].flatMap((o) => (o.ok && o.language ? [o.language] : [])))].sort(),
-    [opened],
-  )
+
+  const rows: Row[] = local
+    ? (found?.rows ?? [])
+    : (data?.cases ?? []).map((c: CaseSummary) => {
+        const { report: _envelope, ...meta } = c
+        return { ...meta, opened: opened.get(c.id) }
+      })
+  const total = local ? (found?.matches ?? 0) : (data?.total ?? 0)
+  const pages = Math.max(1, Math.ceil(total / (data?.pageSize ?? PAGE_SIZE)))
   const staffName = (id: string | null) =>
     data?.staff.find((s) => s.id === id)?.username ?? t('queue.unassigned')
-  const rows = (data?.cases ?? []).filter((c) => {
-    if (filters.language === '') return true
-    const o = opened.get(c.id)
-    return o?.ok === true && o.language === filters.language
-  })
-  const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1
+  const labelName = (id: string) => data?.labels.find((l) => l.id === id)?.name ?? ''
+  const pageIds = rows.map((r) => r.id)
+  const allOnPage = pageIds.length > 0 && pageIds.every((id) => selected.has(id))
+  const toggle = (id: string, on: boolean) =>
+    setSelected((s) => {
+      const next = new Set(s)
+      if (on) next.add(id)
+      else next.delete(id)
+      return next
+    })
+  const toggleAll = (on: boolean) =>
+    setSelected((s) => {
+      const next = new Set(s)
+      for (const id of pageIds) {
+        if (on) next.add(id)
+        else next.delete(id)
+      }
+      return next
+    })
+  const afterClose = useCallback(
+    (closed: string[]) => {
+      setSelected((s) => new Set([...s].filter((id) => !closed.includes(id))))
+      void session.worker.setStatus(closed, 'closed').then(() => setReload((n) => n + 1))
+    },
+    [session],
+  )
+  const receivedOf = (id: string) => rows.find((r) => r.id === id)?.receivedOn ?? ''
 
   return (
     <section>
@@ -125,6 +241,21 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
             {status !== '' && <span className="count">{data?.counts[status] ?? 0}</span>}
           </button>
         ))}
+      </div>
+      <div className="queue-search">
+        <label>
+          {t('queue.search')}
+          <input
+            type="search"
+            value={filters.text}
+            placeholder={t('queue.searchPlaceholder')}
+            onChange={(e) => set('text')(e.target.value)}
+            dir="auto"
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </label>
+        <IndexLine progress={progress} />
       </div>
       <div className="filters">
         {session.me.desks.length > 1 && (
@@ -176,7 +307,27 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
           label={t('queue.language')}
           value={filters.language}
           onChange={set('language')}
-          options={[['', t('queue.any')], ...languages.map((l) => [l, l] as [string, string])]}
+          options={[
+            ['', t('queue.any')],
+            ...[...new Set([...(found?.languages ?? []), ...(filters.language ? [filters.language] : [])])]
+              .sort()
+              .map((l) => [l, languageName(l)] as [string, string]),
+          ]}
+        />
+        <Select
+          label={t('queue.flag')}
+          value={filters.flag}
+          onChange={set('flag')}
+          options={[
+            ['', t('queue.any')],
+            ...TRIAGE_FLAGS.map(
+              (f) =>
+                [f, t('queue.flagOption', { flag: t(`flag.${f}`), count: found?.flagCounts[f] ?? 0 })] as [
+                  string,
+                  string,
+                ],
+            ),
+          ]}
         />
         <Select
           label={t('queue.spam')}
@@ -200,45 +351,37 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
         />
       </div>
       {error && <Alert kind="error">{error}</Alert>}
-      {loading && <p className="muted">{t('queue.loading')}</p>}
-      {!loading && rows.length === 0 && <p className="empty">{t('queue.empty')}</p>}
+      <div className="queue-toolbar">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={allOnPage}
+            disabled={pageIds.length === 0}
+            onChange={(e) => toggleAll(e.target.checked)}
+          />
+          {t('queue.selectPage')}
+        </label>
+        {local && found && (
+          <span className="muted" role="status">
+            {t('queue.matches', { count: found.matches })}
+          </span>
+        )}
+      </div>
+      <BulkClose session={session} selected={[...selected]} receivedOf={receivedOf} onClosed={afterClose} />
+      {loading && !local && <p className="muted">{t('queue.loading')}</p>}
+      {!(loading && !local) && rows.length === 0 && <p className="empty">{t('queue.empty')}</p>}
       <ul className="case-list">
-        {rows.map((c) => {
-          const o = opened.get(c.id)
-          const unread = c.lastSeq > c.seenSeq
-          return (
-            <li key={c.id}>
-              <button
-                type="button"
-                className={`case-row${unread ? ' unread' : ''}`}
-                onClick={() => onOpen(c.id)}
-              >
-                <span className="case-meta">
-                  {unread && <span className="dot" role="img" aria-label={t('queue.unread')} />}
-                  <span className={`badge priority-${c.priority}`}>{t(`priority.${c.priority}`)}</span>
-                  <span className="badge">{t(`status.${c.status}`)}</span>
-                  {o?.ok && o.urgent && <span className="badge urgent">{t('queue.urgent')}</span>}
-                  {c.spam && <span className="badge">{t('queue.spamBadge')}</span>}
-                  {c.labels.map((id) => (
-                    <span key={id} className="badge label">
-                      {data?.labels.find((l) => l.id === id)?.name ?? ''}
-                    </span>
-                  ))}
-                  <span className="muted">{c.receivedOn}</span>
-                  {o?.ok && o.language && <span className="muted">{o.language}</span>}
-                  <span className="muted">{staffName(c.assigneeId)}</span>
-                </span>
-                <span className="excerpt" dir="auto">
-                  {o === undefined
-                    ? '…'
-                    : o.ok
-                      ? o.excerpt || t('queue.noNarrative')
-                      : t(`queue.refused.${o.error === 'key_mismatch' ? 'keys' : 'other'}`)}
-                </span>
-              </button>
-            </li>
-          )
-        })}
+        {rows.map((c) => (
+          <CaseRow
+            key={c.id}
+            row={c}
+            selected={selected.has(c.id)}
+            onSelect={(on) => toggle(c.id, on)}
+            onOpen={() => onOpen(c.id)}
+            staffName={staffName(c.assigneeId)}
+            labelName={labelName}
+          />
+        ))}
       </ul>
       <div className="pager">
         <button type="button" disabled={page === 0} onClick={() => setPage((p) => p - 1)}>
@@ -250,6 +393,25 @@ export function Queue({ session, onOpen }: { session: Session; onOpen: (id: stri
         </button>
       </div>
     </section>
+  )
+}
+
+/** "Indexed 3,200 of 10,000 cases for search" while the worker builds; a quiet line once done. */
+function IndexLine({ progress }: { progress: IndexProgress | undefined }) {
+  const t = useT()
+  if (progress === undefined) return <p className="muted index-line">{t('queue.indexStarting')}</p>
+  if (progress.error !== null)
+    return (
+      <p className="index-line warn" role="status">
+        {t('queue.indexFailed', { indexed: progress.indexed, total: progress.total ?? 0 })}
+      </p>
+    )
+  return (
+    <p className="muted index-line" role="status" data-testid="index-progress">
+      {progress.done
+        ? t('queue.indexed', { total: progress.indexed })
+        : t('queue.indexing', { indexed: progress.indexed, total: progress.total ?? 0 })}
+    </p>
   )
 }
 

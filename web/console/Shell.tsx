@@ -8,6 +8,7 @@ import { safetyCode } from '../../crypto/fingerprint.ts'
 import { Account } from './Account.tsx'
 import { Admin } from './Admin.tsx'
 import { AuditLog } from './Audit.tsx'
+import { FewHoldersWarning } from './admin/RetireKey.tsx'
 import { api } from './api.ts'
 import { CaseView } from './CaseView.tsx'
 import { Queue } from './Queue.tsx'
@@ -41,13 +42,17 @@ export function Shell({ session, onLogout }: { session: Session; onLogout: () =>
   )
   const { me, ring } = session
   const canReadCases = me.user.role !== 'analyst'
+  const refusedGrants = ring.refused.filter((reason) => reason.startsWith('grant:')).length
   // DESIGN §5: other admins are warned before the directory expires (an admin holding the
-  // organisation key re-signs it at every login, so for them this never shows).
+  // organisation key re-signs it for 90 days at every login; an unlocked reload or a short-lived
+  // re-sign after a removal can still show it to them).
   const directoryExpires = me.directory === null ? undefined : directoryExpiry(me.directory.statement)
   const expiringSoon =
     me.user.role === 'admin' &&
     directoryExpires !== undefined &&
-    directoryExpires - Date.now() < DIRECTORY_WARNING_MS
+    directoryExpires - Date.now() < DIRECTORY_WARNING_MS &&
+    // Already expired: the refusal below says so, and why it was not re-signed.
+    !ring.refused.includes('directory-expired')
   const logout = async () => {
     try {
       await api.logout()
@@ -93,14 +98,29 @@ export function Shell({ session, onLogout }: { session: Session; onLogout: () =>
             {t('shell.directoryExpiring', { date: new Date(directoryExpires).toISOString().slice(0, 10) })}
           </Alert>
         )}
-        {ring.refused.length > 0 && (
-          <Alert kind="error">{t('shell.refusedGrants', { count: ring.refused.length })}</Alert>
+        {ring.refused
+          .filter((reason) => !reason.startsWith('grant:'))
+          .map((reason) => (
+            <Alert key={reason} kind="error">
+              {t(`shell.refused.${reason}`)}
+            </Alert>
+          ))}
+        {refusedGrants > 0 && (
+          <Alert kind="error">{t('shell.refusedGrants', { count: refusedGrants })}</Alert>
         )}
+        {/* The admin screen shows the same warning per desk. */}
+        {me.user.role === 'admin' && screen.kind !== 'admin' && <FewHoldersWarning />}
         {screen.kind === 'queue' && (
           <Queue session={session} onOpen={(id) => setScreen({ kind: 'case', id })} />
         )}
         {screen.kind === 'case' && (
-          <CaseView session={session} caseId={screen.id} onBack={() => setScreen({ kind: 'queue' })} />
+          <CaseView
+            key={screen.id}
+            session={session}
+            caseId={screen.id}
+            onBack={() => setScreen({ kind: 'queue' })}
+            onOpenCase={(id) => setScreen({ kind: 'case', id })}
+          />
         )}
         {screen.kind === 'account' && <Account session={session} onLogout={onLogout} />}
         {screen.kind === 'admin' && <Admin session={session} />}

@@ -11,10 +11,18 @@
 import { z } from 'zod'
 import { errorBody } from '../../api/contract/common.ts'
 import {
+  authStatusResponse,
+  keysResponse,
+  retireBatchResponse,
+  retireUploadResponse,
+} from '../../api/contract/keys.ts'
+import { purgeNowResponse, retentionResponse } from '../../api/contract/retention.ts'
+import {
   type AuditWire,
   auditHeadResponse,
   auditListResponse,
   caseDetailResponse,
+  caseRelationsResponse,
   inviteInfoResponse,
   inviteResponse,
   meResponse,
@@ -44,7 +52,8 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler
 }
 
-async function call<S extends z.ZodType>(
+/** One JSON request to the staff API, its answer checked against `schema`; failures as ApiError. */
+export async function call<S extends z.ZodType>(
   method: 'GET' | 'POST',
   path: string,
   schema: S,
@@ -148,4 +157,36 @@ export const api = {
     post(`/api/admin/users/${encodeURIComponent(userId)}/remove-desk`, okResponse, body),
   createDeskKey: (body: unknown) => post('/api/admin/desks', okResponse, body),
   signDirectory: (body: unknown) => post('/api/admin/directory', z.unknown(), body),
+  // Related cases (links, merges) and the retention date, for the case view's side panel.
+  caseRelations: (id: string) => get(`/api/cases/${encodeURIComponent(id)}/relations`, caseRelationsResponse),
+  linkCase: (id: string, body: unknown) =>
+    post(`/api/cases/${encodeURIComponent(id)}/links`, okResponse, body),
+  mergeCase: (id: string, body: unknown) =>
+    post(`/api/cases/${encodeURIComponent(id)}/merge`, okResponse, body),
+  unmergeCase: (id: string, body: unknown) =>
+    post(`/api/cases/${encodeURIComponent(id)}/unmerge`, okResponse, body),
+}
+
+/** Key lifecycle routes (api/contract/keys.ts): session probe, key overview, retire-old-key job. */
+export const keysApi = {
+  status: () => get('/api/auth/status', authStatusResponse),
+  keys: () => get('/api/admin/keys', keysResponse),
+  startRetire: (body: unknown) => post('/api/admin/retire-jobs', okResponse, body),
+  retireBatch: (jobId: string) =>
+    get(`/api/admin/retire-jobs/${encodeURIComponent(jobId)}/batch`, retireBatchResponse),
+  uploadRetireBatch: (jobId: string, body: unknown) =>
+    post(`/api/admin/retire-jobs/${encodeURIComponent(jobId)}/batch`, retireUploadResponse, body),
+  finishRetire: (jobId: string, body: unknown) =>
+    post(`/api/admin/retire-jobs/${encodeURIComponent(jobId)}/finish`, okResponse, body),
+  revokeVersion: (deskId: string, body: unknown) =>
+    post(`/api/admin/desks/${encodeURIComponent(deskId)}/revoke-version`, okResponse, body),
+}
+
+/** Retention routes (api/contract/retention.ts): periods per desk and purge now. */
+export const retentionApi = {
+  retention: () => get('/api/admin/retention', retentionResponse),
+  setRetention: (deskId: string, body: unknown) =>
+    post(`/api/admin/retention/${encodeURIComponent(deskId)}`, okResponse, body),
+  purgeNow: (deskId: string, body: unknown) =>
+    post(`/api/admin/retention/${encodeURIComponent(deskId)}/purge`, purgeNowResponse, body),
 }

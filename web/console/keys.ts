@@ -309,7 +309,10 @@ export interface KeyRing {
   desks: Map<string, Map<number, Uint8Array>>
   /** Signing keys of certified users, by user id (from verified user-key statements). */
   certified: Map<string, { username: string; role: string; signingKey: Uint8Array }>
-  /** Grants that failed verification, with the reason (shown to the user, never used). */
+  /**
+   * What the server sent that failed verification ('directory', 'directory-expired', 'stats-key',
+   * 'grant:<target>'): shown to the user, never used, and nothing is signed for a server that sent it.
+   */
   refused: string[]
 }
 
@@ -406,6 +409,11 @@ export function unlock(
         versions.set(entry.version, fromBase64(entry.publicKey, 32))
         directoryKeys.set(entry.deskId, versions)
       }
+      // Its keys still check grants (old versions stay valid for old cases), but an expired
+      // directory is never treated as current: a server could replay an old one to have an
+      // admin's browser re-sign it, listing a desk key a removed member still holds.
+      if (Date.parse(verified.directory.expiresAt) <= options.now.getTime())
+        ring.refused.push('directory-expired')
     } catch {
       ring.refused.push('directory')
     }
@@ -554,4 +562,80 @@ export function buildDeskKey(
       recoveryKit: toBase64(kit),
     },
   }
+}
+
+/** Lifetime offered for a re-sign after a member was removed (DESIGN §5). */
+export const SHORT_DIRECTORY_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
+
+/** The server's directory is older than the desk keys this admin's own verified grants show. */
+export class StaleDirectoryError extends Error {
+  override readonly name = 'StaleDirectoryError'
+  readonly code = 'directory_stale'
+}
+
+/**
+ * The server's current directory, checked before an admin's browser re-signs it or builds on it.
+ * Its signature must verify under the pinned organisation key, and it must not be older than
+ * what this admin knows from grants verified at unlock: no desk this admin holds may be listed
+ * with an older version than the newest one they hold (a replayed directory from before a
+ * rotation). An expired directory is accepted only when it matches those grants exactly — every
+ * listed desk held, each newest listed key equal to the newest held key — because otherwise a
+ * hostile server could replay any old directory and have it re-signed for 90 days.
+ */
+export function directoryToResign(
+  backend: CryptoBackend,
+  ring: KeyRing,
+  signed: SignedStatement,
+  now: Date,
+): Directory {
+  const { directory } = verifyDirectory(backend, signed, ring.orgSigningKey, new Date(0), {
+    orgId: ring.orgId,
+  })
+  const expired = Date.parse(directory.expiresAt) <= now.getTime()
+  const newest = new Map<string, { version: number; publicKey: string }>()
+  for (const entry of directory.desks) {
+    const listed = newest.get(entry.deskId)
+    if (listed === undefined || entry.version > listed.version) newest.set(entry.deskId, entry)
+  }
+  for (const [deskId, versions] of ring.desks) {
+    const held = Math.max(...versions.keys())
+    const listed = newest.get(deskId)
+    if (listed === undefined) {
+      if (expired) throw new StaleDirectoryError()
+      continue
+    }
+    if (listed.version < held) throw new StaleDirectoryError()
+    const secret = versions.get(held)
+    if (
+      expired &&
+      (listed.version !== held ||
+        secret === undefined ||
+        toBase64(backend.x25519PublicKey(secret)) !== listed.publicKey)
+    )
+      throw new StaleDirectoryError()
+  }
+  if (expired && [...newest.keys()].some((deskId) => !ring.desks.has(deskId))) throw new StaleDirectoryError()
+  return directory
+}
+
+/**
+ * The current directory again under the organisation key: next seq, same desks, a new expiry
+ * (90 days at login; shorter when an admin asks for it after removing a member).
+ */
+export function resignDirectory(
+  backend: CryptoBackend,
+  ring: KeyRing,
+  current: Directory,
+  input: { now: Date; lifetimeMs: number },
+): SignedStatement {
+  if (ring.orgSeed === undefined) throw new UnlockError('org_mismatch')
+  const issuedAt = new Date(Math.floor(input.now.getTime() / 1000) * 1000)
+  return signStatement(backend, ring.orgSeed, {
+    type: 'directory',
+    orgId: ring.orgId,
+    seq: current.seq + 1,
+    issuedAt: rfc3339(issuedAt),
+    expiresAt: rfc3339(new Date(issuedAt.getTime() + Math.min(input.lifetimeMs, DIRECTORY_LIFETIME_MS))),
+    desks: current.desks,
+  })
 }

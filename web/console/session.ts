@@ -44,10 +44,14 @@ export async function adminMaintenance(session: Session): Promise<string[]> {
   const { me, ring, backend } = session
   const problems: string[] = []
   if (me.user.role !== 'admin') return problems
+  // The server sent something that did not verify (Shell says what): sign nothing for it, neither
+  // a directory nor a checkpoint over an audit head it reports.
+  if (ring.refused.length > 0) return ['refused']
   const orgSeed = ring.orgSeed
   if (orgSeed !== undefined && me.directory !== null) {
     try {
-      const current = verifyDirectory(backend, me.directory, ring.orgSigningKey, new Date(0), {
+      // Only an unexpired directory is re-signed: an expired one may be an old one replayed.
+      const current = verifyDirectory(backend, me.directory, ring.orgSigningKey, new Date(), {
         orgId: ring.orgId,
       }).directory
       const now = new Date()

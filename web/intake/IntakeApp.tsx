@@ -19,6 +19,7 @@ import { ApiError, api } from '../shared/api.ts'
 import { CaseSession, withPow } from '../shared/case-session.ts'
 import { filesReady, GroupedCode, Notice, StepFrame } from '../shared/components.tsx'
 import { RiskNotes } from '../shared/context/RiskNotes.tsx'
+import { useReporterContext } from '../shared/context/reporter-context.ts'
 import { countryName } from '../shared/countries.ts'
 import { formatMonthYear, formatYear } from '../shared/dates.ts'
 import { useLocale } from '../shared/i18n.tsx'
@@ -151,6 +152,8 @@ export function IntakeApp() {
   const update = useCallback((patch: Partial<Answers>) => setAnswers((a) => ({ ...a, ...patch })), [])
 
   const trust = trustState.status === 'ready' ? trustState.trust : null
+  // Loaded once the key is trusted, before any choice: the request never depends on an answer.
+  const context = useReporterContext(trust)
 
   const go = (next: Step) => {
     setShowErrors(false)
@@ -329,7 +332,9 @@ export function IntakeApp() {
         {step === 'urgency' && <UrgencyQuestion answers={answers} update={update} />}
         {step === 'where' && <WhereQuestion answers={answers} update={update} />}
         {step === 'state' && <StateQuestion answers={answers} update={update} />}
-        {step === 'state' && <RiskNotes host={answers.hostCountry} origin={answers.originState} />}
+        {step === 'state' && (
+          <RiskNotes host={answers.hostCountry} origin={answers.originState} data={context.data} />
+        )}
         {step === 'community' && <CommunityQuestion answers={answers} update={update} />}
         {step === 'story' && <StoryQuestion answers={answers} update={update} />}
         {step === 'files' && (

@@ -2,7 +2,7 @@
  * @module web/shared/locales
  * The interface languages (DESIGN §8) and their messages. Every locale file is bundled into every
  * reporter page, whatever the reporter picks, so the server cannot tell the language from what
- * the browser fetches (DESIGN §4). A key missing from a locale falls back to English, so a
+ * the browser fetches (DESIGN §4, docs/decisions/006); each page carries only the keys it shows. A key missing from a locale falls back to English, so a
  * partially translated locale never crashes a page (test/locales.test.ts keeps them complete).
  */
 
@@ -14,8 +14,28 @@ export type Messages = Record<string, string>
 
 type LocaleFile = Record<string, unknown>
 
-// Eager: all locales are in the bundle (or its static chunks) before the reporter chooses.
-const files = import.meta.glob<LocaleFile>('../locales/*.json', { eager: true, import: 'default' })
+export type LocaleFiles = Record<string, LocaleFile>
+
+// Eager: all locales are in the bundle (or its static chunks) before the reporter chooses. The
+// follow-up and safety pages' own text is left out here (web/build/locale-subset.ts); those
+// pages add it back with `addPageMessages`. `noscript.` is used at build time only.
+const files: LocaleFiles = import.meta.glob<LocaleFile>('../locales/*.json', {
+  eager: true,
+  import: 'default',
+  query: '?omit=followup,safety,noscript',
+})
+
+/** Page-specific keys added by the page's entry before it mounts, per locale file path. */
+const pageFiles: LocaleFiles[] = []
+
+/**
+ * Adds a page's own messages, e.g. `import.meta.glob('../locales/*.json', { eager: true, import:
+ * 'default', query: '?only=followup' })` in web/followup/main.tsx. Call before `mount`.
+ */
+export function addPageMessages(extra: LocaleFiles): void {
+  pageFiles.push(extra)
+  cache.clear()
+}
 
 function messagesOf(file: LocaleFile | undefined): Messages {
   const out: Messages = {}
@@ -27,15 +47,18 @@ function messagesOf(file: LocaleFile | undefined): Messages {
   return out
 }
 
-const english = messagesOf(files['../locales/en.json'])
-
 const cache = new Map<LocaleCode, Messages>()
+
+/** The locale file's messages, the page's own keys included. */
+function allMessagesOf(path: string): Messages {
+  return Object.assign(messagesOf(files[path]), ...pageFiles.map((extra) => messagesOf(extra[path])))
+}
 
 /** The locale's messages with English filling any gap. */
 export function messagesFor(code: LocaleCode): Messages {
   let messages = cache.get(code)
   if (!messages) {
-    messages = { ...english, ...messagesOf(files[`../locales/${code}.json`]) }
+    messages = { ...allMessagesOf('../locales/en.json'), ...allMessagesOf(`../locales/${code}.json`) }
     cache.set(code, messages)
   }
   return messages

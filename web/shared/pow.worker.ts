@@ -6,7 +6,8 @@
  */
 /// <reference lib="webworker" />
 import { fromBase64 } from '../../crypto/bytes.ts'
-import { nobleBackend } from '../../crypto/noble.ts'
+// The hash alone, not the whole backend: the worker file then carries no curve or cipher code.
+import { nobleHash } from '../../crypto/noble.ts'
 import { solvePowSlice } from '../../crypto/pow.ts'
 
 export type PowRequest = { id: number; challenge: string; bits: number }
@@ -24,7 +25,7 @@ function solve(request: PowRequest): void {
   }
   let next = 0n
   const step = () => {
-    const found = solvePowSlice(nobleBackend, challenge, request.bits, next, SLICE)
+    const found = solvePowSlice(nobleHash, challenge, request.bits, next, SLICE)
     if (found !== undefined) {
       postMessage({ id: request.id, nonce: found } satisfies PowResponse)
       return

@@ -17,7 +17,9 @@ import { CryptoError } from '../../crypto/errors.ts'
 import { fingerprint, safetyCode } from '../../crypto/fingerprint.ts'
 import { nobleBackend } from '../../crypto/noble.ts'
 import { type ReleaseBody, type ReleaseTable, releaseCsv, verifyRelease } from '../../crypto/release.ts'
+import { BriefLinks, BriefPage, useBriefRoute } from '../brief/BriefPage.tsx'
 import { type Bar, BarChart } from './charts.tsx'
+import { StatsLanguagePicker, useDirection } from './i18n.tsx'
 import { fieldLabel, valueLabel } from './labels.ts'
 
 interface Listed {
@@ -93,10 +95,17 @@ export function StatsApp() {
     () => (current === undefined ? undefined : checkRelease(current.file, PINNED)),
     [current],
   )
+  // The advocacy brief (web/brief/): `#brief=<scope>` shows it instead of the release.
+  const briefRoute = useBriefRoute()
+  if (briefRoute !== null)
+    return <BriefPage route={briefRoute} releases={state.status === 'ready' ? state.list : undefined} />
 
   return (
     <main className="stats">
-      <h1>{intl.formatMessage({ id: 'stats.title' })}</h1>
+      <header className="stats-header">
+        <h1>{intl.formatMessage({ id: 'stats.title' })}</h1>
+        <StatsLanguagePicker />
+      </header>
       {state.status === 'loading' && <p>{intl.formatMessage({ id: 'stats.loading' })}</p>}
       {state.status === 'error' && <p role="alert">{intl.formatMessage({ id: 'stats.error' })}</p>}
       {state.status === 'ready' && state.list.length === 0 && (
@@ -108,7 +117,7 @@ export function StatsApp() {
           <select value={selected} onChange={(e) => setSelected(Number(e.target.value))}>
             {state.list.map((r, i) => (
               <option key={r.id} value={i}>
-                {r.publishedAt?.slice(0, 10) ?? r.id}
+                {r.publishedAt === null ? r.id : dayName(intl, r.publishedAt)}
               </option>
             ))}
           </select>
@@ -137,12 +146,16 @@ function ReleaseView({ listed, check }: { listed: Listed; check: Check }) {
       <h2>
         {intl.formatMessage(
           { id: 'stats.release.heading' },
-          { version: release.version, from: release.period.from, to: release.period.to },
+          {
+            version: intl.formatNumber(release.version),
+            from: monthName(intl, release.period.from),
+            to: monthName(intl, release.period.to),
+          },
         )}
       </h2>
       {listed.publishedAt !== null && (
         <p className="muted">
-          {intl.formatMessage({ id: 'stats.release.published' }, { date: listed.publishedAt.slice(0, 10) })}
+          {intl.formatMessage({ id: 'stats.release.published' }, { date: dayName(intl, listed.publishedAt) })}
         </p>
       )}
       <section className="verify verify-ok" data-testid="verify">
@@ -150,18 +163,26 @@ function ReleaseView({ listed, check }: { listed: Listed; check: Check }) {
         <p>
           {check.status === 'pinned'
             ? intl.formatMessage({ id: 'stats.verify.pinned' })
-            : intl.formatMessage({ id: 'stats.verify.unpinned' }, { code: check.code })}
+            : intl.formatMessage(
+                { id: 'stats.verify.unpinned' },
+                // Isolated left to right: a code must read the same in Arabic-script pages.
+                { code: `\u2066${check.code}\u2069` },
+              )}
         </p>
         <p className="muted">{intl.formatMessage({ id: 'stats.verify.signer' }, { name: check.signer })}</p>
       </section>
       <p className="privacy">
         {release.privacy.mode === 'differential-privacy'
-          ? intl.formatMessage({ id: 'stats.privacy.dp' }, { epsilon: release.privacy.epsilon ?? '', k })
-          : intl.formatMessage({ id: 'stats.privacy.suppression' }, { k })}
+          ? intl.formatMessage(
+              { id: 'stats.privacy.dp' },
+              { epsilon: readableRational(release.privacy.epsilon ?? ''), k: intl.formatNumber(k) },
+            )
+          : intl.formatMessage({ id: 'stats.privacy.suppression' }, { k: intl.formatNumber(k) })}
       </p>
       {release.tables.map((table) => (
         <TableView key={table.id} table={table} threshold={k} />
       ))}
+      <BriefLinks release={release} />
       <section>
         <h3>{intl.formatMessage({ id: 'stats.download.heading' })}</h3>
         <div className="downloads">
@@ -204,6 +225,40 @@ function ReleaseView({ listed, check }: { listed: Listed; check: Check }) {
 
 type Entry = ReleaseTable['entries'][number]
 
+/** "2024-01" as the reader's language names a month ("January 2024", "يناير 2024", …). */
+function monthName(intl: ReturnType<typeof useIntl>, month: string): string {
+  const [year, m] = month.split('-').map(Number)
+  if (year === undefined || m === undefined || !Number.isInteger(year) || !Number.isInteger(m)) return month
+  return intl.formatDate(Date.UTC(year, m - 1, 1), { year: 'numeric', month: 'long', timeZone: 'UTC' })
+}
+
+function dayName(intl: ReturnType<typeof useIntl>, at: string): string {
+  const time = Date.parse(at)
+  return Number.isFinite(time) ? intl.formatDate(time, { dateStyle: 'long', timeZone: 'UTC' }) : at
+}
+
+/** "1/1" reads "1"; other fractions stay as they are. */
+function readableRational(text: string): string {
+  return text.endsWith('/1') ? text.slice(0, -2) : text
+}
+
+/** The published value in the reader's numerals, or "< k" for a suppressed entry. */
+function displayOf(intl: ReturnType<typeof useIntl>, e: Entry): string {
+  if (e.value !== null) return intl.formatNumber(e.value)
+  const k = Number(e.display.replace(/^<\s*/, ''))
+  // Isolated left to right, so "< 10" never turns into "10 <" (or a mirrored sign) in RTL text.
+  const text = intl.formatMessage(
+    { id: 'stats.table.suppressed' },
+    { k: Number.isSafeInteger(k) ? intl.formatNumber(k) : e.display },
+  )
+  return `\u2066${text}\u2069`
+}
+
+function intervalOf(intl: ReturnType<typeof useIntl>, e: Entry): string {
+  if (e.lower === null || e.upper === null || e.lower === e.upper) return ''
+  return `\u2066${intl.formatNumber(e.lower)}–${intl.formatNumber(e.upper)}\u2069`
+}
+
 function barsFor(
   intl: ReturnType<typeof useIntl>,
   field: string,
@@ -215,15 +270,13 @@ function barsFor(
     value: e.value,
     lower: e.lower,
     upper: e.upper,
-    display:
-      e.value === null
-        ? intl.formatMessage({ id: 'stats.table.suppressed' }, { k: e.display.replace(/^<\s*/, '') })
-        : e.display,
+    display: displayOf(intl, e),
   }))
 }
 
 function TableView({ table, threshold }: { table: ReleaseTable; threshold: number }) {
   const intl = useIntl()
+  const direction = useDirection()
   const [d0, d1] = table.dims
   if (d0 === undefined) return null
   const title0 = fieldLabel(intl, d0.field)
@@ -274,11 +327,14 @@ function TableView({ table, threshold }: { table: ReleaseTable; threshold: numbe
               title={intl.formatMessage({ id: 'stats.chart.label' }, { title: c.title })}
               bars={c.bars}
               threshold={threshold}
+              direction={direction}
             />
           </figure>
         ))}
       </div>
-      <p className="muted">{intl.formatMessage({ id: 'stats.chart.suppressedNote' }, { k: threshold })}</p>
+      <p className="muted">
+        {intl.formatMessage({ id: 'stats.chart.suppressedNote' }, { k: intl.formatNumber(threshold) })}
+      </p>
       <div className="table-scroll">
         <table>
           <caption>{intl.formatMessage({ id: 'stats.table.caption' }, { title })}</caption>
@@ -299,14 +355,8 @@ function TableView({ table, threshold }: { table: ReleaseTable; threshold: numbe
                 {table.dims.map((d, i) => (
                   <td key={d.field}>{valueLabel(intl, d.field, e.key[i] ?? null)}</td>
                 ))}
-                <td>{e.display}</td>
-                <td>
-                  {e.lower === null || e.upper === null
-                    ? ''
-                    : e.lower === e.upper
-                      ? ''
-                      : `${e.lower}–${e.upper}`}
-                </td>
+                <td>{displayOf(intl, e)}</td>
+                <td>{intervalOf(intl, e)}</td>
               </tr>
             ))}
           </tbody>

@@ -23,18 +23,39 @@ export interface Bar {
  * and text at its stylesheet size; stats.css caps the width so desktops do not enlarge it.
  */
 const ROW = 26
-const LABEL_WIDTH = 128
+const MIN_LABEL_WIDTH = 128
+const MAX_LABEL_WIDTH = 230
 const PLOT_WIDTH = 180
 const VALUE_WIDTH = 52
+
+/**
+ * Room for the longest label at the 12px chart font (SVG text does not wrap): about 6.6 units a
+ * Latin, Cyrillic or Arabic-script letter, 12 a CJK one, 9 anything else, within bounds.
+ */
+function labelWidth(bars: readonly Bar[]): number {
+  let widest = 0
+  for (const bar of bars) {
+    let width = 0
+    for (const ch of bar.label) {
+      const code = ch.codePointAt(0) ?? 0
+      width += code >= 0x2e80 ? 12 : code >= 0x0f00 && code <= 0x0fff ? 9 : 6.6
+    }
+    widest = Math.max(widest, width)
+  }
+  return Math.min(MAX_LABEL_WIDTH, Math.max(MIN_LABEL_WIDTH, Math.ceil(widest) + 14))
+}
 
 export function BarChart({
   title,
   bars,
   threshold,
+  direction = 'ltr',
 }: {
   title: string
   bars: readonly Bar[]
   threshold: number
+  /** 'rtl' mirrors the chart: labels on the right, bars growing leftwards (Uyghur, Persian, Arabic). */
+  direction?: 'ltr' | 'rtl'
 }) {
   const max = bars.reduce((m, b) => {
     const top = b.upper ?? b.value ?? threshold
@@ -42,9 +63,21 @@ export function BarChart({
   }, threshold)
   const scale = (v: number) => (max <= 0 ? 0 : (v / max) * PLOT_WIDTH)
   const height = bars.length * ROW + 8
-  const width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+  const labelColumn = labelWidth(bars)
+  const width = labelColumn + PLOT_WIDTH + VALUE_WIDTH
+  const rtl = direction === 'rtl'
+  // Positions are laid out left to right, then mirrored for RTL. Text anchors need no change:
+  // with `direction` set, "end" is the left edge of RTL text and "start" its right edge.
+  const x = (at: number) => (rtl ? width - at : at)
+  const rectX = (at: number, w: number) => (rtl ? width - at - w : at)
   return (
-    <svg className="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
+    <svg
+      className="chart"
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={title}
+      direction={direction}
+    >
       <title>{title}</title>
       {bars.map((bar, i) => {
         const y = i * ROW + 4
@@ -54,26 +87,32 @@ export function BarChart({
           <g key={bar.label} className={suppressed ? 'bar bar-suppressed' : 'bar'}>
             <text
               className="chart-label"
-              x={LABEL_WIDTH - 8}
+              x={x(labelColumn - 8)}
               y={y + ROW / 2}
               textAnchor="end"
               dominantBaseline="middle"
             >
               {bar.label}
             </text>
-            <rect className="chart-bar" x={LABEL_WIDTH} y={y + 4} width={barWidth} height={ROW - 8} />
+            <rect
+              className="chart-bar"
+              x={rectX(labelColumn, barWidth)}
+              y={y + 4}
+              width={barWidth}
+              height={ROW - 8}
+            />
             {!suppressed && bar.lower !== null && bar.upper !== null && bar.upper !== bar.lower && (
               <line
                 className="chart-interval"
-                x1={LABEL_WIDTH + scale(bar.lower)}
-                x2={LABEL_WIDTH + scale(bar.upper)}
+                x1={x(labelColumn + scale(bar.lower))}
+                x2={x(labelColumn + scale(bar.upper))}
                 y1={y + ROW / 2}
                 y2={y + ROW / 2}
               />
             )}
             <text
               className="chart-value"
-              x={LABEL_WIDTH + PLOT_WIDTH + 6}
+              x={x(labelColumn + PLOT_WIDTH + 6)}
               y={y + ROW / 2}
               dominantBaseline="middle"
             >

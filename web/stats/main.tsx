@@ -1,14 +1,13 @@
 /**
  * @module web/stats/main
- * Entry of the public /stats page (web/stats/StatsApp.tsx). English only for now: the page's
- * strings live in web/stats/locales/en.json; other locales fall back to it.
+ * Entry of the public /stats page (web/stats/StatsApp.tsx), in the 13 interface languages
+ * (web/stats/i18n.tsx, strings in web/stats/locales/).
  */
 import '../shared/zod-setup.ts'
 import './stats.css'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { IntlProvider } from 'react-intl'
-import messages from './locales/en.json'
+import { StatsI18n } from './i18n.tsx'
 import { StatsApp } from './StatsApp.tsx'
 
 /** The root element's id (web/stats.html). */
@@ -18,8 +17,8 @@ const root = document.getElementById(ROOT_ID)
 if (root === null) throw new Error(`missing #${ROOT_ID}`)
 createRoot(root).render(
   <StrictMode>
-    <IntlProvider locale="en" defaultLocale="en" messages={messages}>
+    <StatsI18n>
       <StatsApp />
-    </IntlProvider>
+    </StatsI18n>
   </StrictMode>,
 )

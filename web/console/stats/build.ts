@@ -6,6 +6,7 @@
  * values the chosen tables need. Undated codings and codings that fail to open are counted and
  * shown to the analyst, never silently dropped.
  */
+import { z } from 'zod'
 import {
   type CodingV1,
   codingItemBodySchema,
@@ -19,23 +20,46 @@ import { openItem } from '../../../crypto/items.ts'
 import type { TableSpec, Unit } from '../../../crypto/release.ts'
 import { type SignedStatement, verifyUserKeyChain } from '../../../crypto/statements.ts'
 
+/** `GET /api/releases/codings`, validated before use (a hostile server's answer is refused). */
+export const codingsResponseSchema = z.object({
+  codings: z.array(
+    z.object({ context: z.string().regex(/^[0-9a-f]{32}$/), seq: z.int().min(0), envelope: z.string() }),
+  ),
+  signers: z.array(z.object({ statement: z.string(), signature: z.string() })),
+})
+export type CodingEnvelope = { context: string; seq: number; envelope: string }
 export interface CodingsResponse {
-  codings: { context: string; seq: number; envelope: string }[]
+  codings: CodingEnvelope[]
   signers: SignedStatement[]
 }
+
+/** `GET /api/releases/ledger`: the ε already spent, and the budget. */
+export const ledgerResponseSchema = z.object({
+  entries: z.array(
+    z.object({
+      releaseId: z.string(),
+      period: z.object({ from: z.string(), to: z.string() }),
+      tables: z.array(z.string()),
+      epsilon: z.string().nullable(),
+    }),
+  ),
+  budget: z.string(),
+})
+export type LedgerResponse = z.infer<typeof ledgerResponseSchema>
 
 export interface Opened {
   codings: CodingV1[]
   failed: number
 }
 
-export function openCodings(
+/** The certified signing keys of coding authors (organisation → `user-key`); others are dropped. */
+export function verifySigners(
   backend: CryptoBackend,
-  response: CodingsResponse,
-  keys: { statsSecretKey: Uint8Array; orgSigningKey: Uint8Array; orgId: string; now: Date },
-): Opened {
+  statements: readonly SignedStatement[],
+  keys: { orgSigningKey: Uint8Array; orgId: string; now: Date },
+): Map<string, Uint8Array> {
   const signers = new Map<string, Uint8Array>()
-  for (const signer of response.signers) {
+  for (const signer of statements) {
     try {
       const user = verifyUserKeyChain(backend, {
         orgSigningKey: keys.orgSigningKey,
@@ -45,17 +69,35 @@ export function openCodings(
       })
       signers.set(user.statement.userId, user.signingKey)
     } catch {
-      // An uncertified or expired signer: their codings fail below and are counted.
+      // An uncertified or expired signer: their codings fail to open and are counted.
     }
   }
+  return signers
+}
+
+/**
+ * Opens coding envelopes with the statistics key: each must decrypt, carry a valid signature by a
+ * certified author and the expected sequence number, and hold a valid coding; else it is counted
+ * as failed. Runs on the main thread or in web/console/stats/open.worker.ts.
+ */
+export function openWithSigners(
+  backend: CryptoBackend,
+  items: readonly CodingEnvelope[],
+  signers: ReadonlyMap<string, Uint8Array>,
+  statsSecretKey: Uint8Array,
+): Opened {
   const codings: CodingV1[] = []
   let failed = 0
-  for (const item of response.codings) {
+  // One coding per case (issue 6): a case coded again counts once, with its newest coding.
+  const newest = new Map<string, number>()
+  for (const item of items) newest.set(item.context, Math.max(newest.get(item.context) ?? -1, item.seq))
+  for (const item of items) {
+    if (item.seq !== newest.get(item.context)) continue
     try {
       const opened = openItem(backend, fromBase64(item.envelope), {
         kind: 5,
         context: item.context,
-        secretKey: keys.statsSecretKey,
+        secretKey: statsSecretKey,
         expectedSeq: item.seq,
         signingKeyFor: (author) => signers.get(author),
       })
@@ -65,6 +107,16 @@ export function openCodings(
     }
   }
   return { codings, failed }
+}
+
+/** Both steps on this thread (tests, and the fallback where workers cannot start). */
+export function openCodings(
+  backend: CryptoBackend,
+  response: CodingsResponse,
+  keys: { statsSecretKey: Uint8Array; orgSigningKey: Uint8Array; orgId: string; now: Date },
+): Opened {
+  const signers = verifySigners(backend, response.signers, keys)
+  return openWithSigners(backend, response.codings, signers, keys.statsSecretKey)
 }
 
 /** A coding's incident month as YYYY-MM (a year-only date counts as its January), or undefined. */
@@ -103,6 +155,7 @@ export function toUnit(c: CodingV1): Unit {
       tactic: [...c.tactic],
       target_profile: [...c.target_profile],
       reported_by: [c.reported_by],
+      target_gender: [c.target_gender],
     },
   }
 }
@@ -130,6 +183,8 @@ export const TABLE_PRESETS = [
   'origin-state',
   'host-country',
   'community-by-year',
+  'gender-by-community',
+  'gender-by-host-country',
 ] as const
 export type TablePreset = (typeof TABLE_PRESETS)[number]
 
@@ -151,6 +206,7 @@ export function tableSpecs(
     categories: topValues(codings, (c) => c[field], 12),
     maxValues: 1,
   })
+  const gender = { field: 'target_gender', categories: [...FIELDS.target_gender], maxValues: 1 }
   const dims: Record<TablePreset, () => TableSpec['dims']> = {
     year: () => [year],
     'community-by-tactic-group': () => [community, tacticGroup],
@@ -158,6 +214,10 @@ export function tableSpecs(
     'community-by-year': () => [community, year],
     'origin-state': () => [country('origin_state')],
     'host-country': () => [country('host_country')],
+    // Either one alone is allowed; both together cross gender with community × host country,
+    // which crypto/release.ts refuses (NEVER_CROSSED).
+    'gender-by-community': () => [gender, community],
+    'gender-by-host-country': () => [gender, country('host_country')],
   }
   return presets.map((p) => ({ id: p, dims: dims[p]() }))
 }

@@ -3,7 +3,8 @@
  * Calm, translated notes for a reporter who has said where they live and which state they
  * believe is behind it (issue 9, DESIGN §8): extradition treaties that matter when travelling,
  * what an INTERPOL notice is and how people challenge one, protecting relatives back home, and
- * local help. Computed on this device from the whole bundled dataset (web/shared/context/data.ts):
+ * local help. Computed on this device from the whole dataset (bundled, web/shared/context/data.ts,
+ * with the organisation-signed update the page fetched at load merged in, use-context-data.ts):
  * choosing a country fetches nothing, so the server and the network learn nothing before the
  * reporter submits (DESIGN §4).
  *
@@ -14,7 +15,7 @@
  */
 import { useId, useMemo } from 'react'
 import { FormattedMessage, useIntl } from 'react-intl'
-import type { FactSource, TreatyStatus } from '../../../api/contract/context.ts'
+import type { ContextData, FactSource, TreatyStatus } from '../../../api/contract/context.ts'
 import { countryName } from '../countries.ts'
 import { formatDay } from '../dates.ts'
 import { type Assessment, assess, type TreatyAt } from './assess.ts'
@@ -29,17 +30,19 @@ export interface RiskNotesProps {
   readonly origin: string
   /** Tests pin the day; pages use the device clock. */
   readonly now?: Date
+  /** The dataset with any verified signed update merged (use-context-data.ts); bundled if omitted. */
+  readonly data?: ContextData
 }
 
-export function RiskNotes({ host, origin, now }: RiskNotesProps) {
+export function RiskNotes({ host, origin, now, data }: RiskNotesProps) {
   const day = now ?? new Date()
   const dayKey = day.toISOString().slice(0, 10)
   const assessment = useMemo(
     () =>
       COUNTRY.test(origin)
-        ? assess(loadContextData(), COUNTRY.test(host) ? host : '', origin, new Date(dayKey))
+        ? assess(data ?? loadContextData(), COUNTRY.test(host) ? host : '', origin, new Date(dayKey))
         : null,
-    [host, origin, dayKey],
+    [host, origin, dayKey, data],
   )
   const headingId = useId()
   if (assessment === null) return null

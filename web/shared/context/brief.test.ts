@@ -7,7 +7,7 @@ import { briefContext } from './brief.ts'
 import { loadContextData } from './data.ts'
 
 const data = loadContextData()
-const NOW = new Date('2026-11-25T12:00:00Z')
+const NOW = new Date('2026-11-26T12:00:00Z')
 
 describe('the context section of a brief', () => {
   it('lists for the EU its 27 members, the treaties with China and Hong Kong, and Liu v. Poland', () => {

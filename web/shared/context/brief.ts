@@ -3,7 +3,7 @@
  * The context-facts section of an advocacy brief (issue 9): for a host country or a region (the
  * EU, the Council of Europe), the extradition treaties its members keep with each origin state,
  * the case law that binds or guides them, each with its source and check date. Pure; the brief
- * page (statistics, not built yet) renders it next to the release's counts.
+ * page (web/brief/BriefPage.tsx) renders it next to the release's counts.
  *
  * Only fresh facts are stated; stale ones are listed separately so a brief never prints an
  * out-of-date legal claim under an organisation's name.

@@ -17,7 +17,7 @@ import {
 } from './flags.ts'
 
 const data = loadContextData()
-const NOW = new Date('2026-11-25T12:00:00Z')
+const NOW = new Date('2026-11-26T12:00:00Z')
 const base: FlagInput = { hostCountry: 'BE', originState: 'CN', tactics: [] }
 
 describe('triage flags', () => {

@@ -1,13 +1,15 @@
 /**
  * @module web/shared/context/flags
  * Caseworker triage flags (issue 9), computed in the console's browser from a case's answers or
- * coding plus the bundled context dataset: nothing about a case leaves the browser to compute
- * them. Each flag carries its reasons, so the queue can say why ("treaty in force in the host
- * country", "reporter describes an INTERPOL notice") instead of a bare badge.
+ * coding plus the context dataset: nothing about a case leaves the browser to compute them. Each
+ * flag carries its reasons, so the queue can say why ("treaty in force in the host country",
+ * "reporter describes an INTERPOL notice") instead of a bare badge.
  *
- * The input is structural: the reporter's answers (web/shared/report-schema.ts) fit it today, and
- * the caseworker coding (api/contract/coding.ts, issue "stats") fits it once its tactic codes are
- * mapped into the sets below.
+ * Inputs: the reporter's answers (web/shared/report-schema.ts) or a caseworker coding through
+ * `flagInputFromCoding` (api/contract/coding.ts v1; "unknown" host or origin raises no treaty
+ * flag). `data` should be the dataset with the organisation-signed update merged
+ * (web/console/admin/signed-context.ts, web/shared/context/overlay.ts `mergeContext`), so an
+ * admin's re-checked treaty status reaches the flags; the bundled data alone is the fallback.
  */
 
 import type { CodingV1 } from '../../../api/contract/coding.ts'
