@@ -343,6 +343,11 @@ describeBrowser('case view in Chromium', () => {
   it('codes the case for statistics, sealed so the statistics key opens exactly what was chosen', async () => {
     expect(await page.getByTestId('coding-status').textContent()).toBe('Not coded yet.')
     const form = page.locator('.coding-form')
+    // A first draft from the reporter's own answers (family pressure, DE / CN, 2026-04, Uyghur).
+    await page.getByTestId('coding-suggested').waitFor()
+    expect(await form.getByLabel('Origin state').inputValue()).toBe('CN')
+    expect(await form.getByLabel('Host country').inputValue()).toBe('DE')
+    expect(await form.getByLabel('Coercion by proxy').isChecked()).toBe(true)
     await form.getByLabel('Physical intimidation').check()
     await form.getByLabel('Community').selectOption('uyghur')
     await shot('coding')
@@ -379,8 +384,16 @@ describeBrowser('case view in Chromium', () => {
       signingKeyFor: (id) => (id === author.statement.userId ? author.signingKey : undefined),
     }).body
     const { coding } = codingItemBodySchema.parse(body)
-    expect(coding.tactic).toEqual(['physical_intimidation'])
+    expect([...coding.tactic].sort()).toEqual(['coercion_by_proxy', 'physical_intimidation'])
     expect(coding.community).toBe('uyghur')
+    expect(coding).toMatchObject({
+      origin_state: 'CN',
+      host_country: 'DE',
+      incident_year: 2026,
+      incident_month: 4,
+      date_precision: 'month',
+      family_targeted: 'yes',
+    })
     // Reopened, the form starts from the stored coding.
     await page.getByText('Change the coding').click()
     expect(await form.getByLabel('Physical intimidation').isChecked()).toBe(true)

@@ -15,6 +15,7 @@ import { Labels } from './case/Labels.tsx'
 import { MergedBanner, RelatedCases } from './case/Related.tsx'
 import { TemplatePicker } from './case/TemplatePicker.tsx'
 import type { Act } from './case/types.ts'
+import { codingFromAnswers } from './coding/prefill.ts'
 import { Evidence } from './Evidence.tsx'
 import { manifestOf } from './evidence.ts'
 import { signAudit } from './keys.ts'
@@ -261,6 +262,7 @@ export function CaseView({
               entries={opened.entries}
               deskPublicKey={opened.deskPublicKey}
               consent={answers?.statisticsConsent}
+              suggested={answers === undefined ? undefined : codingFromAnswers(answers)}
               act={act}
               busy={busy}
             />

@@ -42,6 +42,7 @@ export function CodingPanel({
   entries,
   deskPublicKey,
   consent,
+  suggested,
   act,
   busy,
 }: {
@@ -51,6 +52,8 @@ export function CodingPanel({
   entries: readonly ThreadEntry[]
   deskPublicKey: Uint8Array
   consent: boolean | undefined
+  /** A draft from the reporter's own answers, offered while the case has no coding yet. */
+  suggested?: CodingV1
   act: Act
   busy: boolean
 }) {
@@ -102,8 +105,18 @@ export function CodingPanel({
         <details className="coding-details" open={latest === undefined}>
           <summary>{latest === undefined ? t('codingPanel.start') : t('codingPanel.edit')}</summary>
           <small>{t('codingPanel.hint')}</small>
+          {latest === undefined && suggested !== undefined && (
+            <p className="muted" data-testid="coding-suggested">
+              {t('codingPanel.suggested')}
+            </p>
+          )}
           {/* Keyed by the coding's seq: after a save the form restarts from what was stored. */}
-          <CodingForm key={latest?.seq ?? 'new'} initial={latest?.coding} onSubmit={save} disabled={busy} />
+          <CodingForm
+            key={latest?.seq ?? 'new'}
+            initial={latest?.coding ?? suggested}
+            onSubmit={save}
+            disabled={busy}
+          />
         </details>
       )}
     </section>
