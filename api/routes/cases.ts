@@ -19,6 +19,7 @@ import { fromBase64, toBase64 } from '../../crypto/bytes.ts'
 import { parseEnvelope } from '../../crypto/envelope.ts'
 import { CryptoError } from '../../crypto/errors.ts'
 import {
+  type AuditWire,
   caseLabelRequest,
   caseLinkRequest,
   caseMergeRequest,
@@ -32,6 +33,7 @@ import {
   readRequest,
   triageRequest,
 } from '../contract/staff.ts'
+import type { Db } from '../db/index.ts'
 import { caseItems, caseLabels, cases, labels } from '../db/schema.ts'
 import { AppError, validate } from '../errors.ts'
 import { originCheck, requireStaff, type StaffContext, type StaffEnv } from '../session.ts'
@@ -67,6 +69,38 @@ async function signerStatements(ctx: StaffContext, authorIds: readonly string[])
     }
   }
   return out
+}
+
+/** A case on one of the caller's desks; another desk's case answers exactly like a missing one. */
+async function caseOfCaller(ctx: StaffContext, userId: string, caseId: string) {
+  const deskIds = await deskIdsOf(ctx.db, userId)
+  return { deskIds, found: await caseForStaff(ctx.db, deskIds, caseId) }
+}
+
+/**
+ * Runs `change` and appends the caller's browser-signed audit entry about `target` in one
+ * transaction: both are stored, or neither (DESIGN §6).
+ */
+async function auditedChange(
+  ctx: StaffContext,
+  userId: string,
+  entry: { action: string; target: string; wire: AuditWire; now?: Date },
+  change: (tx: Db) => Promise<void> = async () => {},
+): Promise<void> {
+  const backend = await ctx.backend()
+  const author = await findUser(ctx.db, userId)
+  if (author === undefined) throw new AppError('unauthorized')
+  await ctx.db.transaction(async (tx) => {
+    await change(tx)
+    await appendStaffEntry(tx, backend, {
+      actor: userId,
+      actorSigningKey: author.signingPublicKey,
+      action: entry.action,
+      target: entry.target,
+      wire: entry.wire,
+      now: entry.now ?? ctx.clock.now(),
+    })
+  })
 }
 
 export function caseRoutes(ctx: StaffContext) {
@@ -138,56 +172,38 @@ export function caseRoutes(ctx: StaffContext) {
         // DESIGN §8 "referral export … audited": the browser builds the redacted document; the
         // server only records, with the signed entry, that this person exported this case.
         const staff = c.get('staff')
-        const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const deskIds = await deskIdsOf(ctx.db, staff.userId)
-        const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
-        const author = await findUser(ctx.db, staff.userId)
-        if (author === undefined) throw new AppError('unauthorized')
-        await ctx.db.transaction(async (tx) => {
-          await appendStaffEntry(tx, backend, {
-            actor: staff.userId,
-            actorSigningKey: author.signingPublicKey,
-            action: 'case.export',
-            target: found.id,
-            wire: body.audit,
-            now: ctx.clock.now(),
-          })
-        })
+        const { found } = await caseOfCaller(ctx, staff.userId, c.req.param('id'))
+        const wire = c.req.valid('json').audit
+        await auditedChange(ctx, staff.userId, { action: 'case.export', target: found.id, wire })
         return c.json({ ok: true as const }, 200)
       })
       .post('/:id/labels', validate('json', caseLabelRequest), async (c) => {
         const staff = c.get('staff')
         const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const deskIds = await deskIdsOf(ctx.db, staff.userId)
-        const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+        const { found } = await caseOfCaller(ctx, staff.userId, c.req.param('id'))
         const [label] = await ctx.db.select().from(labels).where(eq(labels.id, body.labelId)).limit(1)
         if (label === undefined) throw new AppError('unprocessable', 'labelId: not on the list')
-        const author = await findUser(ctx.db, staff.userId)
-        if (author === undefined) throw new AppError('unauthorized')
-        await ctx.db.transaction(async (tx) => {
-          if (body.on)
-            await tx.insert(caseLabels).values({ caseId: found.id, labelId: label.id }).onConflictDoNothing()
-          else
-            await tx
-              .delete(caseLabels)
-              .where(and(eq(caseLabels.caseId, found.id), eq(caseLabels.labelId, label.id)))
-          await appendStaffEntry(tx, backend, {
-            actor: staff.userId,
-            actorSigningKey: author.signingPublicKey,
-            action: 'case.label',
-            target: found.id,
-            wire: body.audit,
-            now: ctx.clock.now(),
-          })
-        })
+        await auditedChange(
+          ctx,
+          staff.userId,
+          { action: 'case.label', target: found.id, wire: body.audit },
+          async (tx) => {
+            if (body.on)
+              await tx
+                .insert(caseLabels)
+                .values({ caseId: found.id, labelId: label.id })
+                .onConflictDoNothing()
+            else
+              await tx
+                .delete(caseLabels)
+                .where(and(eq(caseLabels.caseId, found.id), eq(caseLabels.labelId, label.id)))
+          },
+        )
         return c.json({ ok: true as const }, 200)
       })
       .get('/:id/attachments/:attachmentId', async (c) => {
         const staff = c.get('staff')
-        const deskIds = await deskIdsOf(ctx.db, staff.userId)
-        const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+        const { found } = await caseOfCaller(ctx, staff.userId, c.req.param('id'))
         const stream = await attachmentStream(ctx.db, found.id, c.req.param('attachmentId'))
         if (stream === undefined) throw new AppError('not_found')
         // Ciphertext only; still never something a browser should render or sniff.
@@ -199,8 +215,7 @@ export function caseRoutes(ctx: StaffContext) {
       })
       .post('/:id/read', validate('json', readRequest), async (c) => {
         const staff = c.get('staff')
-        const deskIds = await deskIdsOf(ctx.db, staff.userId)
-        const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+        const { found } = await caseOfCaller(ctx, staff.userId, c.req.param('id'))
         await markRead(ctx.db, found.id, staff.userId, c.req.valid('json').seq)
         return c.json({ ok: true as const }, 200)
       })
@@ -243,89 +258,54 @@ export function caseRoutes(ctx: StaffContext) {
       })
       .get('/:id/relations', async (c) => {
         const staff = c.get('staff')
-        const deskIds = await deskIdsOf(ctx.db, staff.userId)
-        const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+        const { deskIds, found } = await caseOfCaller(ctx, staff.userId, c.req.param('id'))
         return c.json(await caseRelations(ctx.db, deskIds, found), 200)
       })
       .post('/:id/links', validate('json', caseLinkRequest), async (c) => {
         const staff = c.get('staff')
         const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const deskIds = await deskIdsOf(ctx.db, staff.userId)
-        const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+        const { deskIds, found } = await caseOfCaller(ctx, staff.userId, c.req.param('id'))
         if (body.otherId === found.id)
           throw new AppError('unprocessable', 'otherId: a case cannot be linked to itself')
         const other = await caseForStaff(ctx.db, deskIds, body.otherId)
         // No cross-desk links, and no oracle for whether the other desk's case exists.
         if (other.deskId !== found.deskId) throw new AppError('not_found')
-        const author = await findUser(ctx.db, staff.userId)
-        if (author === undefined) throw new AppError('unauthorized')
-        await ctx.db.transaction(async (tx) => {
+        const action = body.on ? 'case.link' : 'case.unlink'
+        await auditedChange(ctx, staff.userId, { action, target: found.id, wire: body.audit }, async (tx) => {
           if (body.on) await linkCases(tx, found.id, other.id)
           else await unlinkCases(tx, found.id, other.id)
-          await appendStaffEntry(tx, backend, {
-            actor: staff.userId,
-            actorSigningKey: author.signingPublicKey,
-            action: body.on ? 'case.link' : 'case.unlink',
-            target: found.id,
-            wire: body.audit,
-            now: ctx.clock.now(),
-          })
         })
         return c.json({ ok: true as const }, 200)
       })
       .post('/:id/merge', validate('json', caseMergeRequest), async (c) => {
         const staff = c.get('staff')
         const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const deskIds = await deskIdsOf(ctx.db, staff.userId)
-        const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+        const { deskIds, found } = await caseOfCaller(ctx, staff.userId, c.req.param('id'))
         if (body.into === found.id)
           throw new AppError('unprocessable', 'into: a case cannot be merged into itself')
         const target = await caseForStaff(ctx.db, deskIds, body.into)
         if (target.deskId !== found.deskId) throw new AppError('not_found')
-        const author = await findUser(ctx.db, staff.userId)
-        if (author === undefined) throw new AppError('unauthorized')
-        await ctx.db.transaction(async (tx) => {
-          await mergeCase(tx, found.id, target.id)
-          await appendStaffEntry(tx, backend, {
-            actor: staff.userId,
-            actorSigningKey: author.signingPublicKey,
-            action: 'case.merge',
-            target: found.id,
-            wire: body.audit,
-            now: ctx.clock.now(),
-          })
-        })
+        await auditedChange(
+          ctx,
+          staff.userId,
+          { action: 'case.merge', target: found.id, wire: body.audit },
+          (tx) => mergeCase(tx, found.id, target.id),
+        )
         return c.json({ ok: true as const }, 200)
       })
       .post('/:id/unmerge', requireStaff(ctx, ['admin']), validate('json', caseUnmergeRequest), async (c) => {
         const staff = c.get('staff')
-        const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const deskIds = await deskIdsOf(ctx.db, staff.userId)
-        const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
-        const author = await findUser(ctx.db, staff.userId)
-        if (author === undefined) throw new AppError('unauthorized')
-        await ctx.db.transaction(async (tx) => {
-          await unmergeCase(tx, found.id)
-          await appendStaffEntry(tx, backend, {
-            actor: staff.userId,
-            actorSigningKey: author.signingPublicKey,
-            action: 'case.unmerge',
-            target: found.id,
-            wire: body.audit,
-            now: ctx.clock.now(),
-          })
-        })
+        const { found } = await caseOfCaller(ctx, staff.userId, c.req.param('id'))
+        const wire = c.req.valid('json').audit
+        await auditedChange(ctx, staff.userId, { action: 'case.unmerge', target: found.id, wire }, (tx) =>
+          unmergeCase(tx, found.id),
+        )
         return c.json({ ok: true as const }, 200)
       })
       .post('/:id/triage', validate('json', triageRequest), async (c) => {
         const staff = c.get('staff')
         const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const deskIds = await deskIdsOf(ctx.db, staff.userId)
-        const found = await caseForStaff(ctx.db, deskIds, c.req.param('id'))
+        const { found } = await caseOfCaller(ctx, staff.userId, c.req.param('id'))
         const change: Partial<typeof cases.$inferInsert> = {}
         const actions: string[] = []
         if (body.status !== undefined) {
@@ -351,21 +331,12 @@ export function caseRoutes(ctx: StaffContext) {
         }
         if (actions.length !== 1)
           throw new AppError('invalid_request', 'change exactly one field per request')
-        const author = await findUser(ctx.db, staff.userId)
-        if (author === undefined) throw new AppError('unauthorized')
         const now = ctx.clock.now()
-        await ctx.db.transaction(async (tx) => {
+        const entry = { action: `case.${actions[0]}`, target: found.id, wire: body.audit, now }
+        await auditedChange(ctx, staff.userId, entry, async (tx) => {
           await tx.update(cases).set(change).where(eq(cases.id, found.id))
           // Closing sets the retention date from the desk's period; reopening clears it.
           if (body.status !== undefined) await applyRetentionOnStatus(tx, found.id, body.status, now)
-          await appendStaffEntry(tx, backend, {
-            actor: staff.userId,
-            actorSigningKey: author.signingPublicKey,
-            action: `case.${actions[0]}`,
-            target: found.id,
-            wire: body.audit,
-            now,
-          })
         })
         return c.json({ ok: true as const }, 200)
       })
