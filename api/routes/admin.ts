@@ -71,7 +71,7 @@ import {
   type StaffEnv,
   startSession,
 } from '../session.ts'
-import { appendStaffEntry } from '../storage/audit.ts'
+import { appendEntryOf } from '../storage/audit.ts'
 import { purgeDeskNow, retentionOverview, setDeskRetention, utcDay } from '../storage/retention.ts'
 import {
   applyRetireBatch,
@@ -211,9 +211,7 @@ export function adminRoutes(ctx: StaffContext) {
           })
           for (const deskId of new Set(body.deskIds))
             await tx.insert(inviteDesks).values({ inviteId: body.inviteId, deskId })
-          await appendStaffEntry(tx, backend, {
-            actor: staff.userId,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'invite.create',
             target: body.inviteId,
             wire: body.audit,
@@ -365,9 +363,7 @@ export function adminRoutes(ctx: StaffContext) {
                 .values({ deskId: g.grant.target, userId: target.id })
                 .onConflictDoNothing()
           }
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'user.certify',
             target: target.id,
             wire: body.audit,
@@ -478,9 +474,7 @@ export function adminRoutes(ctx: StaffContext) {
             recoveryPublicKey: kit.recoveryPublicKey,
             envelope: fromBase64(body.recoveryKit),
           })
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: current === 0 ? 'desk.create' : 'desk.rotate',
             target: body.deskId,
             wire: body.audit,
@@ -512,9 +506,7 @@ export function adminRoutes(ctx: StaffContext) {
                 eq(keyGrants.deskId, body.deskId),
               ),
             )
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'desk.remove-member',
             target: target.id,
             wire: body.audit,
@@ -533,9 +525,7 @@ export function adminRoutes(ctx: StaffContext) {
         if (existing !== undefined) throw new AppError('conflict', 'name: a label with this name exists')
         await ctx.db.transaction(async (tx) => {
           await tx.insert(labels).values({ id: body.labelId, name: body.name })
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'label.create',
             target: body.labelId,
             wire: body.audit,
@@ -581,9 +571,7 @@ export function adminRoutes(ctx: StaffContext) {
             issuedAt: new Date(statement.issuedAt),
             expiresAt: new Date(statement.expiresAt),
           })
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'directory.sign',
             target: organisationRow.id,
             wire: body.audit,
@@ -714,9 +702,7 @@ export function adminRoutes(ctx: StaffContext) {
             startedBy: actor.id,
             startedAt: now,
           })
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'key.retire-start',
             target: body.jobId,
             wire: body.audit,
@@ -747,9 +733,7 @@ export function adminRoutes(ctx: StaffContext) {
         const items = body.items.map((i) => ({ itemId: i.itemId, envelope: fromBase64(i.envelope) }))
         const rewrapped = await ctx.db.transaction(async (tx) => {
           const n = await applyRetireBatch(tx, job, ids, items)
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'key.retire-batch',
             target: job.id,
             wire: body.audit,
@@ -773,9 +757,7 @@ export function adminRoutes(ctx: StaffContext) {
           if ((await remainingItems(tx, job, ids)) > 0)
             throw new AppError('conflict', 'items still use the old key; run the job on')
           await tx.update(retireJobs).set({ finishedAt: now }).where(eq(retireJobs.id, job.id))
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'key.retire-finish',
             target: job.id,
             wire: body.audit,
@@ -812,9 +794,7 @@ export function adminRoutes(ctx: StaffContext) {
                 eq(keyGrants.version, body.version),
               ),
             )
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'key.revoke-version',
             target: deskId,
             wire: body.audit,
@@ -847,9 +827,7 @@ export function adminRoutes(ctx: StaffContext) {
         if (actor === undefined) throw new AppError('unauthorized')
         await ctx.db.transaction(async (tx) => {
           await setDeskRetention(tx, deskId, body.retentionDays, now)
-          await appendStaffEntry(tx, backend, {
-            actor: actor.id,
-            actorSigningKey: actor.signingPublicKey,
+          await appendEntryOf(tx, backend, actor, {
             action: 'desk.retention',
             target: deskId,
             wire: body.audit,

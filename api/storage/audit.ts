@@ -57,6 +57,16 @@ export type StaffAuditInput = {
   now: Date
 }
 
+/** `appendStaffEntry` for the acting user's row: actor id and signing key come from it. */
+export async function appendEntryOf(
+  tx: Db,
+  backend: CryptoBackend,
+  actor: { readonly id: string; readonly signingPublicKey: Uint8Array },
+  entry: Omit<StaffAuditInput, 'actor' | 'actorSigningKey'>,
+): Promise<void> {
+  await appendStaffEntry(tx, backend, { actor: actor.id, actorSigningKey: actor.signingPublicKey, ...entry })
+}
+
 /** Verifies and appends a browser-signed entry; call inside the action's transaction. */
 export async function appendStaffEntry(
   tx: Db,
