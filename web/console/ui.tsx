@@ -149,15 +149,22 @@ export function TotpEnrolment(props: { secret: string; issuer: string; account: 
 /** Runs a slow synchronous step (Argon2id) after the browser has painted the "working" state. */
 export function afterPaint<T>(work: () => T): Promise<T> {
   return new Promise((resolve, reject) => {
-    requestAnimationFrame(() =>
+    let started = false
+    const start = () => {
+      if (started) return
+      started = true
       setTimeout(() => {
         try {
           resolve(work())
         } catch (error) {
           reject(error)
         }
-      }, 30),
-    )
+      }, 30)
+    }
+    requestAnimationFrame(start)
+    // A page the browser does not paint (a background tab) gets no animation frame: never wait
+    // for one forever.
+    setTimeout(start, 250)
   })
 }
 
