@@ -19,7 +19,7 @@ import { sealGrant } from '../../crypto/grants.ts'
 import { ContextAdmin } from './admin/Context.tsx'
 import { Retention } from './admin/Retention.tsx'
 import { KeyVersions } from './admin/RetireKey.tsx'
-import { api, auditedAs } from './api.ts'
+import { api, audited } from './api.ts'
 import {
   buildDeskKey,
   certifyUser,
@@ -27,6 +27,7 @@ import {
   randomUuid,
   resignDirectory,
   SHORT_DIRECTORY_LIFETIME_MS,
+  signAudit,
 } from './keys.ts'
 import { Select } from './Queue.tsx'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
@@ -63,8 +64,17 @@ export function Admin({ session }: { session: Session }) {
     setLink(undefined)
     const inviteId = randomUuid(backend)
     try {
-      const answer = await auditedAs(backend, ring, 'invite.create', inviteId, (audit) =>
-        api.invite({ role, deskIds, inviteId, audit }),
+      const answer = await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'invite.create',
+            target: inviteId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.invite({ role, deskIds, inviteId, audit }),
       )
       setLink(`${location.origin}/console#invite=${answer.token}&org=${me.org.fingerprint}`)
       await load()
@@ -132,8 +142,17 @@ export function Admin({ session }: { session: Session }) {
         })
         grants.push({ envelope: toBase64(sealed.envelope), grant: sealed.grant })
       }
-      await auditedAs(backend, ring, 'user.certify', user.id, (audit) =>
-        api.certify(user.id, { userKey, grants, audit }),
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'user.certify',
+            target: user.id,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.certify(user.id, { userKey, grants, audit }),
       )
       setNotice(t('admin.verified', { username: user.username }))
       await load()
@@ -152,8 +171,17 @@ export function Admin({ session }: { session: Session }) {
     setNotice(undefined)
     const labelId = randomUuid(backend)
     try {
-      await auditedAs(backend, ring, 'label.create', labelId, (audit) =>
-        api.createLabel({ labelId, name, audit }),
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'label.create',
+            target: labelId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.createLabel({ labelId, name, audit }),
       )
       setNewLabel('')
       await load()
@@ -193,8 +221,17 @@ export function Admin({ session }: { session: Session }) {
         recoveryPublicKey: fromBase64(data.recoveryPublicKey, 32),
         now: new Date(),
       })
-      await auditedAs(backend, ring, desk.version === 1 ? 'desk.create' : 'desk.rotate', deskId, (audit) =>
-        api.createDeskKey({ ...built.request, audit }),
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: desk.version === 1 ? 'desk.create' : 'desk.rotate',
+            target: deskId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.createDeskKey({ ...built.request, audit }),
       )
       const versions = ring.desks.get(deskId) ?? new Map<number, Uint8Array>()
       versions.set(desk.version, built.secretKey)
@@ -215,8 +252,17 @@ export function Admin({ session }: { session: Session }) {
     setError(undefined)
     setNotice(undefined)
     try {
-      await auditedAs(backend, ring, 'desk.remove-member', user.id, (audit) =>
-        api.removeFromDesk(user.id, { deskId, audit }),
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'desk.remove-member',
+            target: user.id,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.removeFromDesk(user.id, { deskId, audit }),
       )
       setRemoval({ deskId, name: deskName(deskId), username: user.username, rotated: false })
       await load()
@@ -238,8 +284,17 @@ export function Admin({ session }: { session: Session }) {
         now: new Date(),
         lifetimeMs: SHORT_DIRECTORY_LIFETIME_MS,
       })
-      await auditedAs(backend, ring, 'directory.sign', ring.orgId, (audit) =>
-        api.signDirectory({ directory, audit }),
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'directory.sign',
+            target: ring.orgId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.signDirectory({ directory, audit }),
       )
       setNotice(t('admin.resignedShort'))
       await load()

@@ -6,7 +6,8 @@
  * before the file is offered, and the file is built here, from memory, as text/plain — no HTML.
  */
 import { useState } from 'react'
-import { api, auditedAs } from './api.ts'
+import { api, audited } from './api.ts'
+import { signAudit } from './keys.ts'
 import type { OpenedCase } from './thread.ts'
 import { Alert, errorText, type Session, useT } from './ui.tsx'
 
@@ -38,7 +39,18 @@ export function Referral({
   const build = async () => {
     setError(undefined)
     try {
-      await auditedAs(backend, ring, 'case.export', caseId, (audit) => api.recordExport(caseId, { audit }))
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'case.export',
+            target: caseId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.recordExport(caseId, { audit }),
+      )
       const lines: string[] = [t('referral.docTitle'), t('referral.docReceived', { date: receivedOn }), '']
       const answers = opened.parsed?.answers
       if (parts.facts && answers) {

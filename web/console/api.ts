@@ -34,8 +34,6 @@ import {
   setupInfoResponse,
   usersResponse,
 } from '../../api/contract/staff.ts'
-import type { CryptoBackend } from '../../crypto/backend.ts'
-import { type KeyRing, signAudit } from './keys.ts'
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -110,28 +108,6 @@ export async function audited<T>(
       if (!(error instanceof ApiError && error.code === 'audit_conflict') || attempt >= 4) throw error
     }
   }
-}
-
-/** `audited` for the signed-in user: their signing key signs `action` on `target`. */
-export function auditedAs<T>(
-  backend: CryptoBackend,
-  ring: Pick<KeyRing, 'signingSeed' | 'userId'>,
-  action: string,
-  target: string | null,
-  send: (audit: AuditWire) => Promise<T>,
-): Promise<T> {
-  return audited(
-    (head) =>
-      signAudit(backend, {
-        signingSeed: ring.signingSeed,
-        actor: ring.userId,
-        action,
-        target,
-        head,
-        now: new Date(),
-      }),
-    send,
-  )
 }
 
 const qs = (query: Record<string, string | undefined>) => {

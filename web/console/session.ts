@@ -8,8 +8,8 @@ import type { MeResponse } from '../../api/contract/staff.ts'
 import type { Argon2Backend, CryptoBackend } from '../../crypto/backend.ts'
 import { decodeKdfParams, deriveStaffKeys } from '../../crypto/kdf.ts'
 import { signStatement, verifyDirectory } from '../../crypto/statements.ts'
-import { api, auditedAs } from './api.ts'
-import { DIRECTORY_LIFETIME_MS, type KeyRing, rfc3339, unlock } from './keys.ts'
+import { api, audited } from './api.ts'
+import { DIRECTORY_LIFETIME_MS, type KeyRing, rfc3339, signAudit, unlock } from './keys.ts'
 import { pinnedOrg, type Session } from './ui.tsx'
 import { CryptoWorker } from './worker-client.ts'
 
@@ -64,8 +64,17 @@ export async function adminMaintenance(session: Session): Promise<string[]> {
         expiresAt: rfc3339(new Date(issuedAt.getTime() + DIRECTORY_LIFETIME_MS)),
         desks: current.desks,
       })
-      await auditedAs(backend, ring, 'directory.sign', ring.orgId, (audit) =>
-        api.signDirectory({ directory, audit }),
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'directory.sign',
+            target: ring.orgId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => api.signDirectory({ directory, audit }),
       )
     } catch {
       problems.push('directory')

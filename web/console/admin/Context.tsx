@@ -28,7 +28,8 @@ import { expiresOn, isCurrent } from '../../shared/context/facts.ts'
 import { mergeContext, readContextUpdate, signContextUpdate } from '../../shared/context/overlay.ts'
 import { CONTEXT_ROUTE, fetchContextUpdate } from '../../shared/context/update.ts'
 import { COUNTRY_CODES, countryName } from '../../shared/countries.ts'
-import { ApiError, auditedAs } from '../api.ts'
+import { ApiError, audited } from '../api.ts'
+import { signAudit } from '../keys.ts'
 import { Alert, errorText, type Session, useT } from '../ui.tsx'
 
 type Loaded =
@@ -133,7 +134,18 @@ export function ContextAdmin({ session }: { session: Session }) {
         overlay: next,
         now: new Date(),
       })
-      await auditedAs(backend, ring, 'context.update', ring.orgId, (audit) => postUpdate({ update, audit }))
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'context.update',
+            target: ring.orgId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => postUpdate({ update, audit }),
+      )
       setEditing(null)
       setNotice(done)
       await load()

@@ -32,8 +32,8 @@ import {
 } from '../../../crypto/release.ts'
 import { valueLabel } from '../../stats/labels.ts'
 import codingMessages from '../../stats/locales/en.json'
-import { auditedAs, call } from '../api.ts'
-import { randomUuid } from '../keys.ts'
+import { audited, call } from '../api.ts'
+import { randomUuid, signAudit } from '../keys.ts'
 import { Alert, errorText, type Session, useT } from '../ui.tsx'
 import {
   codingsResponseSchema,
@@ -207,8 +207,17 @@ function Builder({ session }: { session: Session }) {
         userKey,
         orgSigningKey: ring.orgSigningKey,
       })
-      await auditedAs(backend, ring, 'release.publish', preview.releaseId, (audit) =>
-        call('POST', '/api/releases', z.unknown(), { file, audit }),
+      await audited(
+        (head) =>
+          signAudit(backend, {
+            signingSeed: ring.signingSeed,
+            actor: ring.userId,
+            action: 'release.publish',
+            target: preview.releaseId,
+            head,
+            now: new Date(),
+          }),
+        (audit) => call('POST', '/api/releases', z.unknown(), { file, audit }),
       )
       const ledgerNow = await call('GET', '/api/releases/ledger', ledgerResponseSchema)
       setLedger(ledgerNow)
