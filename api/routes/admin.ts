@@ -120,6 +120,13 @@ async function usableInvite(ctx: StaffContext, backend: CryptoBackend, token: st
   return row
 }
 
+/** What an audited admin action starts from: the backend, the time and the acting user's row. */
+async function acting(ctx: StaffContext, userId: string) {
+  const actor = await findUser(ctx.db, userId)
+  if (actor === undefined) throw new AppError('unauthorized')
+  return { backend: await ctx.backend(), now: ctx.clock.now(), actor }
+}
+
 export function adminRoutes(ctx: StaffContext) {
   const admin = requireStaff(ctx, ['admin'])
   return (
@@ -375,11 +382,8 @@ export function adminRoutes(ctx: StaffContext) {
       .post('/desks', admin, validate('json', deskKeyRequest), async (c) => {
         const staff = c.get('staff')
         const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const now = ctx.clock.now()
+        const { backend, now, actor } = await acting(ctx, staff.userId)
         const organisationRow = await organisation(ctx)
-        const actor = await findUser(ctx.db, staff.userId)
-        if (actor === undefined) throw new AppError('unauthorized')
         const statement = verifyStatement(
           backend,
           body.directory,
@@ -663,10 +667,7 @@ export function adminRoutes(ctx: StaffContext) {
       .post('/retire-jobs', admin, validate('json', startRetireRequest), async (c) => {
         const staff = c.get('staff')
         const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const now = ctx.clock.now()
-        const actor = await findUser(ctx.db, staff.userId)
-        if (actor === undefined) throw new AppError('unauthorized')
+        const { backend, now, actor } = await acting(ctx, staff.userId)
         if (body.toVersion <= body.fromVersion)
           throw new AppError('unprocessable', 'toVersion: must be newer than fromVersion')
         await retireKeyIds(ctx.db, backend, body)
@@ -723,10 +724,7 @@ export function adminRoutes(ctx: StaffContext) {
       .post('/retire-jobs/:id/batch', admin, validate('json', retireUploadRequest), async (c) => {
         const staff = c.get('staff')
         const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const now = ctx.clock.now()
-        const actor = await findUser(ctx.db, staff.userId)
-        if (actor === undefined) throw new AppError('unauthorized')
+        const { backend, now, actor } = await acting(ctx, staff.userId)
         const job = await findRetireJob(ctx.db, uuidParam(c.req.param('id')))
         if (job.finishedAt !== null) throw new AppError('conflict', 'the job is finished')
         const ids = await retireKeyIds(ctx.db, backend, job)
@@ -746,10 +744,7 @@ export function adminRoutes(ctx: StaffContext) {
       .post('/retire-jobs/:id/finish', admin, validate('json', auditOnlyRequest), async (c) => {
         const staff = c.get('staff')
         const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const now = ctx.clock.now()
-        const actor = await findUser(ctx.db, staff.userId)
-        if (actor === undefined) throw new AppError('unauthorized')
+        const { backend, now, actor } = await acting(ctx, staff.userId)
         const job = await findRetireJob(ctx.db, uuidParam(c.req.param('id')))
         if (job.finishedAt !== null) throw new AppError('conflict', 'the job is finished')
         const ids = await retireKeyIds(ctx.db, backend, job)
@@ -769,10 +764,7 @@ export function adminRoutes(ctx: StaffContext) {
       .post('/desks/:id/revoke-version', admin, validate('json', revokeVersionRequest), async (c) => {
         const staff = c.get('staff')
         const body = c.req.valid('json')
-        const backend = await ctx.backend()
-        const now = ctx.clock.now()
-        const actor = await findUser(ctx.db, staff.userId)
-        if (actor === undefined) throw new AppError('unauthorized')
+        const { backend, now, actor } = await acting(ctx, staff.userId)
         const deskId = uuidParam(c.req.param('id'))
         const [job] = await ctx.db
           .select()
